@@ -1,0 +1,8 @@
+class SessionPolicyMiddleware:
+    """Placeholder replaced by the accounts work: idle timeout and second-factor enforcement."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)

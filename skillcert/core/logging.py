@@ -1,0 +1,21 @@
+"""Log records never carry a full resident ID or mobile number."""
+
+import logging
+import re
+
+_RESIDENT_ID = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[\dXx])(?![0-9A-Za-z])")
+_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
+
+
+def mask_personal_data(text: str) -> str:
+    text = _RESIDENT_ID.sub(lambda m: m.group(1)[:3] + "*" * 11 + m.group(3), text)
+    return _MOBILE.sub(lambda m: m.group(1) + "****" + m.group(3), text)
+
+
+class MaskPersonalDataFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = mask_personal_data(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True

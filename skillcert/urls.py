@@ -1,0 +1,10 @@
+from django.urls import include, path
+
+from skillcert.api.v1.api import api
+
+urlpatterns = [
+    path("", include("skillcert.portal.urls")),
+    path("accounts/", include("skillcert.accounts.urls")),
+    path("reference/", include("skillcert.reference.urls")),
+    path("api/v1/", api.urls),
+]
