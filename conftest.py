@@ -1,0 +1,95 @@
+"""The test world shared by every app's tests: two districts, two bodies, a user for every role.
+
+Passwords are real Argon2 hashes of ``WORLD_PASSWORD``, computed once per test session.
+"""
+
+from dataclasses import dataclass
+from functools import cache
+
+import pytest
+from django.contrib.auth.hashers import make_password
+
+from skillcert.accounts.models import User, UserRole
+from skillcert.accounts.roles import Role
+from skillcert.reference.models import Region
+from skillcert.registry.models import Body
+
+WORLD_PASSWORD = "World-Passw0rd!"
+
+
+@cache
+def world_password_hash() -> str:
+    return make_password(WORLD_PASSWORD)
+
+
+def make_user(username: str, *roles: str, region: Region | None = None, body: Body | None = None) -> User:
+    user = User.objects.create(
+        username=username,
+        full_name=username,
+        password=world_password_hash(),
+        authority_region=region,
+        body=body,
+    )
+    UserRole.objects.bulk_create([UserRole(user=user, role=role) for role in roles])
+    return user
+
+
+def region(code: str, name: str, level: str = Region.Level.COUNTY) -> Region:
+    return Region.objects.update_or_create(code=code, defaults={"name": name, "level": level})[0]
+
+
+@dataclass
+class World:
+    shanghai: Region
+    pudong: Region
+    minhang: Region
+    body_y: Body  # employer in 浦东新区
+    body_s: Body  # social organisation in 闵行区
+    municipal_admin: User
+    municipal_reviewer: User
+    municipal_supervisor: User
+    municipal_statistician: User
+    pudong_reviewer: User
+    minhang_reviewer: User
+    body_y_admin: User
+    body_y_exam_staff: User
+    body_y_examiner: User
+    body_y_internal_supervisor: User
+    body_s_admin: User
+    candidate: User
+
+    def users(self) -> dict[str, User]:
+        return {name: value for name, value in vars(self).items() if isinstance(value, User)}
+
+
+@pytest.fixture
+def world(db) -> World:
+    shanghai = region("310000", "上海市", Region.Level.PROVINCE)
+    pudong = region("310115", "浦东新区")
+    minhang = region("310112", "闵行区")
+    body_y = Body.objects.create(
+        name="上海浦江机电集团有限公司", credit_code="91310115MA1H7GQX37", kind=Body.Kind.EMPLOYER, district=pudong
+    )
+    body_s = Body.objects.create(
+        name="上海闵行职业技能评价中心", credit_code="52310112MJ5021947L", kind=Body.Kind.SOCIAL_ORGANISATION,
+        district=minhang,
+    )
+    return World(
+        shanghai=shanghai,
+        pudong=pudong,
+        minhang=minhang,
+        body_y=body_y,
+        body_s=body_s,
+        municipal_admin=make_user("muni_admin", Role.AUTHORITY_ADMIN, region=shanghai),
+        municipal_reviewer=make_user("muni_reviewer", Role.FILING_REVIEWER, region=shanghai),
+        municipal_supervisor=make_user("muni_supervisor", Role.SUPERVISOR, region=shanghai),
+        municipal_statistician=make_user("muni_statistician", Role.STATISTICIAN, region=shanghai),
+        pudong_reviewer=make_user("pudong_reviewer", Role.FILING_REVIEWER, region=pudong),
+        minhang_reviewer=make_user("minhang_reviewer", Role.FILING_REVIEWER, region=minhang),
+        body_y_admin=make_user("y_admin", Role.BODY_ADMIN, body=body_y),
+        body_y_exam_staff=make_user("y_exam_staff", Role.EXAM_STAFF, body=body_y),
+        body_y_examiner=make_user("y_examiner", Role.EXAMINER, body=body_y),
+        body_y_internal_supervisor=make_user("y_internal_supervisor", Role.INTERNAL_SUPERVISOR, body=body_y),
+        body_s_admin=make_user("s_admin", Role.BODY_ADMIN, body=body_s),
+        candidate=make_user("candidate", Role.CANDIDATE),
+    )
