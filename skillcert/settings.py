@@ -111,6 +111,9 @@ else:
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
                 "transaction_mode": "IMMEDIATE",
             },
+            # Tests use a file too, not SQLite's in-memory shared cache, whose table locks behave
+            # unlike the WAL database that production runs.
+            "TEST": {"NAME": str(VAR_DIR / "test-skillcert.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
