@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "skillcert.reference",
     "skillcert.registry",
     "skillcert.accounts",
+    "skillcert.evaluation",
+    "skillcert.certificates",
     "skillcert.api",
     "skillcert.portal",
 ]
@@ -172,6 +174,31 @@ SKILLCERT_PROVINCE_CODE = env("PROVINCE_CODE", "31")
 SKILLCERT_MUNICIPAL_REGION_CODE = env("MUNICIPAL_REGION_CODE", "310000")
 # Where the shared public data sets live (area codes, occupation catalogue), for importers and tests.
 SKILLCERT_SHARED_DATA_DIR = Path(env("SHARED_DATA_DIR", str(BASE_DIR.parent / "shared" / "data")))
+
+# --- evaluation policy (domain-cn-skills.md §4, §6; UNCONFIRMED national values are defaults here) ---------
+SKILLCERT_PASS_MARK = env_int("PASS_MARK", 60)  # every component, on a 100-point scale
+SKILLCERT_CANDIDATES_PER_INVIGILATOR = env_int("CANDIDATES_PER_INVIGILATOR", 15)
+SKILLCERT_MIN_INVIGILATORS_PER_ROOM = env_int("MIN_INVIGILATORS_PER_ROOM", 2)
+SKILLCERT_CANDIDATES_PER_EXAMINER = env_int("CANDIDATES_PER_EXAMINER", 5)
+SKILLCERT_MIN_EXAMINERS = env_int("MIN_EXAMINERS", 3)  # and an odd number
+SKILLCERT_MIN_REVIEW_PANEL = env_int("MIN_REVIEW_PANEL", 3)  # and an odd number
+SKILLCERT_THEORY_MINUTES = env_int("THEORY_MINUTES", 90)
+SKILLCERT_SKILLS_MINUTES = env_int("SKILLS_MINUTES", 90)
+SKILLCERT_REVIEW_MINUTES = env_int("REVIEW_MINUTES", 30)
+# An examiner must hold at least the level examined ("at_least_examined") or any level ("none").
+SKILLCERT_EXAMINER_LEVEL_RULE = env("EXAMINER_LEVEL_RULE", "at_least_examined")
+SKILLCERT_PLAN_SUBMIT_WORKING_DAYS = env_int("PLAN_SUBMIT_WORKING_DAYS", 5)  # before the first component
+SKILLCERT_PUBLICITY_WORKING_DAYS = env_int("PUBLICITY_WORKING_DAYS", 5)
+SKILLCERT_RESULT_REVIEW_WORKING_DAYS = env_int("RESULT_REVIEW_WORKING_DAYS", 5)
+SKILLCERT_RETAKE_WINDOW_DAYS = env_int("RETAKE_WINDOW_DAYS", 365)
+SKILLCERT_MIN_AGE = env_int("MIN_AGE", 16)
+# Statutory retirement age by sex; the 2025 reform raises it gradually, so it is configuration.
+SKILLCERT_RETIREMENT_AGE_MALE = env_int("RETIREMENT_AGE_MALE", 60)
+SKILLCERT_RETIREMENT_AGE_FEMALE = env_int("RETIREMENT_AGE_FEMALE", 55)
+# Certificate numbers: local serials by default; provinces that assign numbers centrally plug in another.
+SKILLCERT_CERTIFICATE_NUMBERING = env(
+    "CERTIFICATE_NUMBERING", "skillcert.certificates.numbering.LocalSerialNumbering"
+)
 
 # --- demo ---------------------------------------------------------------------------------------------
 SKILLCERT_DEMO_PASSWORD = env("DEMO_PASSWORD", "Skillcert-2026")

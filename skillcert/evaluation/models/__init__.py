@@ -1,0 +1,16 @@
+from skillcert.evaluation.models.applications import Application as Application
+from skillcert.evaluation.models.applications import Education as Education
+from skillcert.evaluation.models.applications import TitleRank as TitleRank
+from skillcert.evaluation.models.plans import EvaluationPlan as EvaluationPlan
+from skillcert.evaluation.models.plans import PlanSession as PlanSession
+from skillcert.evaluation.models.plans import PlanStaff as PlanStaff
+from skillcert.evaluation.models.plans import Recusal as Recusal
+from skillcert.evaluation.models.plans import StaffQualification as StaffQualification
+from skillcert.evaluation.models.publicity import Objection as Objection
+from skillcert.evaluation.models.publicity import ResultReport as ResultReport
+from skillcert.evaluation.models.scores import ComponentResult as ComponentResult
+from skillcert.evaluation.models.scores import ScoreEntry as ScoreEntry
+from skillcert.evaluation.models.specs import Component as Component
+from skillcert.evaluation.models.specs import EligibilityRoute as EligibilityRoute
+from skillcert.evaluation.models.specs import EligibilityTemplate as EligibilityTemplate
+from skillcert.evaluation.models.specs import EvaluationSpec as EvaluationSpec
