@@ -8,11 +8,12 @@ from functools import cache
 
 import pytest
 from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 
 from skillcert.accounts.models import User, UserRole
 from skillcert.accounts.roles import Role
 from skillcert.reference.models import Region
-from skillcert.registry.models import Body
+from skillcert.registry.models import Body, Site
 
 WORLD_PASSWORD = "World-Passw0rd!"
 
@@ -43,8 +44,10 @@ class World:
     shanghai: Region
     pudong: Region
     minhang: Region
-    body_y: Body  # employer in 浦东新区
-    body_s: Body  # social organisation in 闵行区
+    body_y: Body  # employer in 浦东新区, filed
+    body_s: Body  # social organisation in 闵行区, filed
+    site_y: Site  # body_y's evaluation site, sequence code 000101
+    site_s: Site  # body_s's evaluation site, sequence code 000202
     municipal_admin: User
     municipal_reviewer: User
     municipal_supervisor: User
@@ -67,12 +70,20 @@ def world(db) -> World:
     shanghai = region("310000", "上海市", Region.Level.PROVINCE)
     pudong = region("310115", "浦东新区")
     minhang = region("310112", "闵行区")
+    filed = {"filing_status": Body.FilingStatus.FILED, "filed_at": timezone.now()}
     body_y = Body.objects.create(
-        name="上海浦江机电集团有限公司", credit_code="91310115MA1H7GQX37", kind=Body.Kind.EMPLOYER, district=pudong
+        name="上海浦江机电集团有限公司", credit_code="91310115MA1H7GQX37", kind=Body.Kind.EMPLOYER, district=pudong,
+        **filed,
     )
     body_s = Body.objects.create(
         name="上海闵行职业技能评价中心", credit_code="52310112MJ5021947L", kind=Body.Kind.SOCIAL_ORGANISATION,
-        district=minhang,
+        district=minhang, **filed,
+    )
+    site_y = Site.objects.create(
+        tenant=body_y, name="浦江机电实训基地", address="浦东新区川沙路 1 号", district=pudong, sequence_code="000101"
+    )
+    site_s = Site.objects.create(
+        tenant=body_s, name="闵行评价中心考点", address="闵行区莘庄镇 2 号", district=minhang, sequence_code="000202"
     )
     return World(
         shanghai=shanghai,
@@ -80,6 +91,8 @@ def world(db) -> World:
         minhang=minhang,
         body_y=body_y,
         body_s=body_s,
+        site_y=site_y,
+        site_s=site_s,
         municipal_admin=make_user("muni_admin", Role.AUTHORITY_ADMIN, region=shanghai),
         municipal_reviewer=make_user("muni_reviewer", Role.FILING_REVIEWER, region=shanghai),
         municipal_supervisor=make_user("muni_supervisor", Role.SUPERVISOR, region=shanghai),
