@@ -131,6 +131,16 @@ def clear_audit_log() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_address_code_cache():
+    """The address-code cache outlives a test's rolled-back transaction; start and end every test clean."""
+    from skillcert.core.identifiers import clear_address_code_cache
+
+    clear_address_code_cache()
+    yield
+    clear_address_code_cache()
+
+
+@pytest.fixture(autouse=True)
 def _clear_audit_log_before_flush(request):
     """Transactional tests end with a flush that the audit triggers refuse; empty the log first."""
     marker = request.node.get_closest_marker("django_db")

@@ -114,8 +114,8 @@ else:
                 "transaction_mode": "IMMEDIATE",
             },
             # Tests use a file too, not SQLite's in-memory shared cache, whose table locks behave
-            # unlike the WAL database that production runs.
-            "TEST": {"NAME": str(VAR_DIR / "test-skillcert.sqlite3")},
+            # unlike the WAL database that production runs; one file per test process.
+            "TEST": {"NAME": str(VAR_DIR / f"test-skillcert-{os.getpid()}.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
