@@ -30,6 +30,11 @@ class Region(models.Model):
     def province_code(self) -> str:
         return self.code[:2]
 
+    @property
+    def successor_code_list(self) -> list[str]:
+        """The codes of ``successor_codes`` without the optional ``[year]`` notes ("310115[1992];310101")."""
+        return [part.split("[", 1)[0] for part in self.successor_codes.split(";") if part]
+
 
 class SkillLevel(models.Model):
     """A rung of the skill ladder: the five certificate levels and the 新八级 additions."""
@@ -37,7 +42,9 @@ class SkillLevel(models.Model):
     code = models.CharField(_("代码"), max_length=16, primary_key=True)
     # The digit in position 16 of a certificate number (1 = 一级/高级技师 … 5 = 五级/初级工); none for
     # 学徒工, 特级技师 and 首席技师, which are not 1–5 certificate levels.
-    certificate_digit = models.PositiveSmallIntegerField(_("证书等级代码"), null=True, blank=True, unique=True)
+    certificate_digit = models.PositiveSmallIntegerField(
+        _("证书等级代码"), null=True, blank=True, unique=True
+    )
     label = models.CharField(_("等级"), max_length=20)  # as printed: "三级/高级工"
     name = models.CharField(_("等级名称"), max_length=10)  # "高级工"
     rank = models.PositiveSmallIntegerField(_("序位"), unique=True)  # 0 学徒工 … 7 首席技师
@@ -82,7 +89,9 @@ class JobType(models.Model):
         verbose_name = _("工种")
         verbose_name_plural = _("工种")
         ordering = ["occupation__code", "name"]
-        constraints = [models.UniqueConstraint(fields=["occupation", "name"], name="job_type_unique_per_occupation")]
+        constraints = [
+            models.UniqueConstraint(fields=["occupation", "name"], name="job_type_unique_per_occupation")
+        ]
 
     def __str__(self) -> str:
         return self.name

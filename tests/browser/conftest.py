@@ -12,10 +12,6 @@ import pytest
 CHROMIUM = "/usr/bin/chromium"
 INSTALL_HINT = "Debian chromium 未安装，浏览器测试跳过。安装：sudo apt-get install -y chromium fonts-noto-cjk"
 
-# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make between
-# page actions are still synchronous and safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 
 @pytest.fixture(scope="session")
 def chromium_browser():
@@ -40,7 +36,10 @@ def chromium_browser():
 
 
 @pytest.fixture
-def page(chromium_browser, live_server):
+def page(chromium_browser, live_server, monkeypatch):
+    # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make between
+    # page actions are still synchronous and safe.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     context = chromium_browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
