@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "template_partials",
+    "ninja",  # serves the API docs' own static files: no CDN on an offline network
     "skillcert.core",
     "skillcert.reference",
     "skillcert.registry",
@@ -214,6 +215,7 @@ USE_TZ = True
 # --- static files -----------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "skillcert" / "static"]
 # Outside production, WhiteNoise serves files straight from the apps' static folders (no collectstatic).
 WHITENOISE_USE_FINDERS = not PRODUCTION
 STORAGES = {

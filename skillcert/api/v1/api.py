@@ -1,3 +1,70 @@
-from ninja import NinjaAPI
+"""The JSON API at ``/api/v1``: one router per domain, bearer-token auth, RFC 9457 problem errors.
 
-api = NinjaAPI(title="skillcert API", version="1", urls_namespace="api-v1")
+Every operation needs a token unless it says ``auth=None``; the OpenAPI tests list the public ones.
+"""
+
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
+
+from skillcert.api.v1.auth import TokenAuth
+from skillcert.api.v1.problems import PROBLEM_CONTENT_TYPE, install_problem_handlers, problem_response
+from skillcert.api.v1.routers.auth import router as auth_router
+from skillcert.api.v1.routers.health import router as health_router
+
+
+def docs_access(view: Any) -> Any:
+    """In production the schema and docs are for signed-in staff only (security.md I1); open elsewhere."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if getattr(settings, "PRODUCTION", False):
+            user = request.user
+            if not user.is_authenticated:
+                return problem_response(status=401, detail=_("接口文档仅向已登录的工作人员开放。"))
+            if not user.needs_second_factor:
+                return problem_response(status=403, detail=_("接口文档仅向工作人员开放。"))
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+class UnicodeJSONRenderer(JSONRenderer):
+    # Chinese text as itself rather than \uXXXX escapes: readable in logs and a third shorter.
+    json_dumps_params = {"ensure_ascii": False}
+
+
+class SkillcertAPI(NinjaAPI):
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        # ninja documents every response as application/json; problem documents are sent as problem+json.
+        for path_item in schema.get("paths", {}).values():
+            for operation in path_item.values():
+                for response in operation.get("responses", {}).values():
+                    content = response.get("content", {})
+                    ref = content.get("application/json", {}).get("schema", {}).get("$ref", "")
+                    if ref.endswith("/ProblemOut"):
+                        content[PROBLEM_CONTENT_TYPE] = content.pop("application/json")
+        return schema
+
+
+api = SkillcertAPI(
+    title="职业技能等级认定公共服务平台 API",
+    version="1",
+    description="skillcert 对外接口。除注明无需认证的接口外，均需在 Authorization 请求头中提供 Bearer 令牌。",
+    urls_namespace="api-v1",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+    docs_decorator=docs_access,
+    auth=TokenAuth(),
+    renderer=UnicodeJSONRenderer(),
+)
+install_problem_handlers(api)
+
+api.add_router("/auth", auth_router)
+api.add_router("/health", health_router)

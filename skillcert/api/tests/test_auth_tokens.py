@@ -1,0 +1,328 @@
+"""``/api/v1/auth``: issuing tokens for credentials, using, listing and revoking them (security.md Z4)."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.utils import timezone
+
+from conftest import WORLD_PASSWORD
+from skillcert.accounts.models import ApiToken
+from skillcert.accounts.tokens import api_token_hash, api_token_revoke
+from skillcert.api.tests.helpers import issued_key, totp_code, totp_device
+from skillcert.api.v1.problems import BEARER_CHALLENGE, PROBLEM_CONTENT_TYPE
+from skillcert.core.models import AuditEvent
+
+TOKEN_URL = "/api/v1/auth/token"
+TOKENS_URL = "/api/v1/auth/tokens"
+
+
+@pytest.fixture
+def without_2fa(settings):
+    settings.SKILLCERT_REQUIRE_2FA = False
+
+
+def assert_problem(response, status: int) -> dict:
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == PROBLEM_CONTENT_TYPE
+    body = response.json()
+    assert body["status"] == status
+    assert set(body) == {"type", "title", "status", "detail", "errors"}
+    return body
+
+
+# --- issuing --------------------------------------------------------------------------------------------
+
+
+def test_right_credentials_issue_a_token_that_authenticates(world, api_client, without_2fa):
+    # given a body administrator (2FA off in these settings)
+    # when they exchange their password for a token
+    response = api_client.call(
+        "POST", TOKEN_URL, body={"username": "y_admin", "password": WORLD_PASSWORD, "name": "考务系统对接"}
+    )
+    # then they get a key that is shown once, never cached, and that works as a bearer token
+    assert response.status_code == 201, response.content
+    assert response["Cache-Control"] == "no-store"
+    body = response.json()
+    assert set(body) == {"id", "name", "token", "expires_at"}
+    assert body["token"].startswith("sc_")
+    assert body["name"] == "考务系统对接"
+    token = ApiToken.objects.get(pk=body["id"])
+    assert token.user == world.body_y_admin
+    assert token.key_hash == api_token_hash(key=body["token"])
+
+    listing = api_client.call("GET", TOKENS_URL, token=body["token"])
+    assert listing.status_code == 200
+    assert listing.json()["count"] == 1
+    assert listing.json()["items"][0]["id"] == token.pk
+
+
+def test_token_name_defaults_when_omitted(world, api_client, without_2fa):
+    # when no name is given
+    response = api_client.call("POST", TOKEN_URL, body={"username": "y_admin", "password": WORLD_PASSWORD})
+    # then the token gets the default name
+    assert response.status_code == 201
+    assert response.json()["name"] == "接口令牌"
+
+
+def test_wrong_password_returns_401_problem(world, api_client):
+    # when the password is wrong
+    response = api_client.call("POST", TOKEN_URL, body={"username": "y_admin", "password": "wrong-password"})
+    # then a problem document says so, with a Bearer challenge, and no token exists
+    body = assert_problem(response, 401)
+    assert response["WWW-Authenticate"] == BEARER_CHALLENGE
+    assert body["detail"] == "用户名或密码错误。"
+    assert body["type"] == "urn:skillcert:problem:unauthorized"
+    assert body["errors"] == []
+    assert ApiToken.objects.count() == 0
+    assert AuditEvent.objects.filter(action="auth.login_failed", actor_username="y_admin").count() == 1
+
+
+def test_unknown_user_answers_like_wrong_password(world, api_client):
+    # when the username does not exist
+    response = api_client.call("POST", TOKEN_URL, body={"username": "nobody", "password": "wrong-password"})
+    # then the answer is the same as for a wrong password
+    assert assert_problem(response, 401)["detail"] == "用户名或密码错误。"
+
+
+def test_second_factor_user_without_otp_code_returns_401_with_field_error(world, api_client):
+    # given a staff user who must pass 2FA
+    totp_device(world.body_y_admin)
+    # when they give only their password
+    response = api_client.call("POST", TOKEN_URL, body={"username": "y_admin", "password": WORLD_PASSWORD})
+    # then they are told the one-time code is required, on the otp_code field
+    body = assert_problem(response, 401)
+    assert body["errors"] == [{"field": "otp_code", "message": "必须填写动态验证码。"}]
+    assert ApiToken.objects.count() == 0
+
+
+def test_second_factor_user_with_valid_totp_gets_a_token(world, api_client):
+    # given a staff user with a confirmed TOTP device
+    device = totp_device(world.body_y_admin)
+    # when they give their password and the code their authenticator shows
+    response = api_client.call(
+        "POST",
+        TOKEN_URL,
+        body={"username": "y_admin", "password": WORLD_PASSWORD, "otp_code": totp_code(device)},
+    )
+    # then a token is issued and both steps are audited
+    assert response.status_code == 201, response.content
+    assert ApiToken.objects.filter(user=world.body_y_admin).count() == 1
+    actions = list(AuditEvent.objects.order_by("sequence").values_list("action", flat=True))
+    assert actions == ["auth.password_verified", "auth.second_factor_verified", "api_token.created"]
+
+
+def test_second_factor_user_with_wrong_totp_returns_401(world, api_client):
+    # given a staff user with a confirmed TOTP device
+    device = totp_device(world.body_y_admin)
+    wrong = str((int(totp_code(device)) + 1) % 1_000_000).zfill(6)
+    # when the code is wrong
+    response = api_client.call(
+        "POST", TOKEN_URL, body={"username": "y_admin", "password": WORLD_PASSWORD, "otp_code": wrong}
+    )
+    # then no token is issued
+    body = assert_problem(response, 401)
+    assert body["detail"].startswith("验证码错误或已使用过")
+    assert ApiToken.objects.count() == 0
+
+
+def test_candidate_with_right_password_returns_403(world, api_client):
+    # when a candidate asks for a token
+    response = api_client.call("POST", TOKEN_URL, body={"username": "candidate", "password": WORLD_PASSWORD})
+    # then they are refused: only staff hold integration tokens
+    body = assert_problem(response, 403)
+    assert body["detail"] == "只有在职的人社部门或评价机构工作人员可以创建接口令牌。"
+    assert ApiToken.objects.count() == 0
+
+
+def test_missing_password_returns_422_naming_the_field(world, api_client):
+    # when the password is left out and the name is too long
+    response = api_client.call("POST", TOKEN_URL, body={"username": "y_admin", "name": "长" * 61})
+    # then each problem is listed against its field's JSON path
+    body = assert_problem(response, 422)
+    assert body["type"] == "urn:skillcert:problem:validation-error"
+    assert body["errors"] == [
+        {"field": "body.password", "message": "必须填写此项。"},
+        {"field": "body.name", "message": "长度不能超过 60 个字符。"},
+    ]
+
+
+def test_body_that_is_not_json_returns_400(world, api_client):
+    # when the body is not JSON at all
+    response = api_client.call("POST", TOKEN_URL, body="username=y_admin")
+    # then the answer is a problem document, not a server error
+    body = assert_problem(response, 400)
+    assert body["detail"] == "无法解析请求体：请发送 Content-Type 为 application/json 的有效 JSON。"
+
+
+# --- using ----------------------------------------------------------------------------------------------
+
+
+def test_without_token_returns_401_with_bearer_challenge(world, api_client):
+    # when no token is presented
+    response = api_client.call("GET", TOKENS_URL)
+    # then 401 with the challenge
+    assert_problem(response, 401)
+    assert response["WWW-Authenticate"] == BEARER_CHALLENGE
+
+
+def test_unknown_token_returns_401(world, api_client):
+    # when a made-up key is presented
+    response = api_client.call("GET", TOKENS_URL, token="sc_" + "A" * 43)
+    # then 401
+    assert_problem(response, 401)
+
+
+def test_revoked_token_returns_401(world, api_client):
+    # given a token that worked and was then revoked
+    key = issued_key(world.body_y_admin)
+    assert api_client.call("GET", TOKENS_URL, token=key).status_code == 200
+    api_token_revoke(token=ApiToken.objects.get(), actor=world.body_y_admin)
+    # when it is presented again
+    response = api_client.call("GET", TOKENS_URL, token=key)
+    # then 401
+    assert_problem(response, 401)
+
+
+def test_expired_token_returns_401(world, api_client, settings):
+    # given a token valid for the configured number of days
+    key = issued_key(world.body_y_admin)
+    days = settings.SKILLCERT_API_TOKEN_DAYS
+    # when a minute before the end it still works, and a minute after it does not
+    with time_machine.travel(timezone.now() + timedelta(days=days, minutes=-1)):
+        assert api_client.call("GET", TOKENS_URL, token=key).status_code == 200
+    with time_machine.travel(timezone.now() + timedelta(days=days, minutes=1)):
+        response = api_client.call("GET", TOKENS_URL, token=key)
+    # then 401
+    assert_problem(response, 401)
+
+
+def test_token_of_deactivated_user_returns_401(world, api_client):
+    # given a token whose owner is then deactivated
+    key = issued_key(world.body_y_admin)
+    world.body_y_admin.is_active = False
+    world.body_y_admin.save(update_fields=["is_active"])
+    # when it is presented
+    response = api_client.call("GET", TOKENS_URL, token=key)
+    # then 401
+    assert_problem(response, 401)
+
+
+@pytest.mark.parametrize("parameter", ["access_token", "token", "api_key", "anything"])
+def test_token_in_query_string_returns_401(world, api_client, parameter):
+    # given a valid key
+    key = issued_key(world.body_y_admin)
+    # when it is sent in the URL instead of the header
+    response = api_client.call("GET", f"{TOKENS_URL}?{parameter}={key}")
+    # then it is not accepted, and the caller is told why
+    body = assert_problem(response, 401)
+    assert body["detail"] == "不接受在网址中传递的令牌：请改用 Authorization 请求头，并撤销已暴露的令牌。"
+    assert response["WWW-Authenticate"] == BEARER_CHALLENGE
+
+
+def test_token_in_query_string_is_refused_even_with_a_valid_header(world, api_client):
+    # given a valid key, sent both in the header and (leaked) in the URL
+    key = issued_key(world.body_y_admin)
+    response = api_client.call("GET", f"{TOKENS_URL}?access_token={key}", token=key)
+    # then the request is refused
+    assert_problem(response, 401)
+
+
+def test_session_login_does_not_authenticate_the_api(world, api_client):
+    # given a user signed in to the portal
+    api_client.force_login(world.body_y_admin)
+    # when they call the API without a token
+    response = api_client.call("GET", TOKENS_URL)
+    # then the session is not enough
+    assert_problem(response, 401)
+
+
+# --- listing and revoking -------------------------------------------------------------------------------
+
+
+def test_list_shows_only_own_tokens_without_keys(world, api_client):
+    # given two tokens of one user and one of another
+    key = issued_key(world.body_y_admin, "甲")
+    issued_key(world.body_y_admin, "乙")
+    issued_key(world.body_s_admin, "丙")
+    # when the first user lists
+    response = api_client.call("GET", TOKENS_URL, token=key)
+    # then they see their two, newest first, with prefixes only
+    assert response.status_code == 200
+    items = response.json()["items"]
+    assert [item["name"] for item in items] == ["乙", "甲"]
+    assert set(items[0]) == {
+        "id",
+        "name",
+        "key_prefix",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    }
+    assert items[1]["key_prefix"] == key[:8]
+    assert key not in response.content.decode()
+
+
+def test_delete_own_token_revokes_it(world, api_client):
+    # given two tokens of one user
+    key = issued_key(world.body_y_admin, "保留")
+    other_key = issued_key(world.body_y_admin, "撤销")
+    other = ApiToken.objects.get(name="撤销")
+    # when the first revokes the second
+    response = api_client.call("DELETE", f"{TOKENS_URL}/{other.pk}", token=key)
+    # then it is revoked, audited, refused from now on; revoking it again is a conflict
+    assert response.status_code == 204
+    other.refresh_from_db()
+    assert other.revoked_at is not None
+    event = AuditEvent.objects.get(action="api_token.revoked")
+    assert (event.actor_id, event.target_id) == (world.body_y_admin.pk, str(other.pk))
+    assert_problem(api_client.call("GET", TOKENS_URL, token=other_key), 401)
+    again = api_client.call("DELETE", f"{TOKENS_URL}/{other.pk}", token=key)
+    assert assert_problem(again, 409)["detail"] == "该接口令牌已被撤销。"
+
+
+def test_delete_other_users_token_returns_404(world, api_client):
+    # given a token of another user
+    key = issued_key(world.body_y_admin)
+    issued_key(world.body_s_admin, "他人")
+    theirs = ApiToken.objects.get(name="他人")
+    # when the first user tries to revoke it
+    response = api_client.call("DELETE", f"{TOKENS_URL}/{theirs.pk}", token=key)
+    # then it does not exist for them, and stays live
+    assert_problem(response, 404)
+    theirs.refresh_from_db()
+    assert theirs.revoked_at is None
+
+
+def test_delete_with_non_integer_id_returns_422(world, api_client):
+    key = issued_key(world.body_y_admin)
+    response = api_client.call("DELETE", f"{TOKENS_URL}/abc", token=key)
+    body = assert_problem(response, 422)
+    assert body["errors"][0]["field"] == "path.token_id"
+
+
+# --- storage --------------------------------------------------------------------------------------------
+
+
+def test_database_holds_no_plaintext_key(world, api_client, without_2fa):
+    # given tokens issued through the API
+    keys = [
+        api_client.call("POST", TOKEN_URL, body={"username": "y_admin", "password": WORLD_PASSWORD}).json()[
+            "token"
+        ]
+        for _ in range(2)
+    ]
+    # when every column of the token table and the audit log is read back raw
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {ApiToken._meta.db_table}")
+        token_cells = [str(cell) for row in cursor.fetchall() for cell in row]
+        cursor.execute(f"SELECT data FROM {AuditEvent._meta.db_table}")
+        audit_cells = [str(row[0]) for row in cursor.fetchall()]
+    # then no key appears anywhere, only its hash and 8-character prefix
+    assert len(token_cells) > 0
+    for key in keys:
+        assert not any(key in cell for cell in token_cells + audit_cells)
+        assert api_token_hash(key=key) in token_cells
+        assert key[:8] in token_cells

@@ -1,0 +1,121 @@
+"""``/api/v1/auth``: exchange credentials for a bearer token; list and revoke one's own tokens."""
+
+from datetime import datetime
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+
+from skillcert.accounts.authentication import (
+    LoginRefused,
+    login_check_password,
+    login_check_second_factor,
+    second_factor_required,
+)
+from skillcert.accounts.tokens import (
+    ApiTokenNotAllowed,
+    api_token_create,
+    api_token_list,
+    api_token_revoke,
+)
+from skillcert.api.v1.auth import TokenAuth, api_user
+from skillcert.api.v1.problems import FieldError, Problem, problem_responses
+
+router = Router(tags=["auth"])
+
+
+class TokenCreateIn(Schema):
+    username: str = Field(min_length=1, max_length=150)
+    password: str = Field(min_length=1, max_length=1024)
+    otp_code: str | None = Field(
+        default=None, max_length=16, description="动态验证码（需要双因素认证的账号必填）"
+    )
+    name: str | None = Field(default=None, max_length=60, description="令牌名称，便于识别用途")
+
+
+class TokenCreateOut(Schema):
+    id: int
+    name: str
+    token: str = Field(description="令牌明文，仅此一次返回，请妥善保存")
+    expires_at: datetime
+
+
+class TokenItemOut(Schema):
+    id: int
+    name: str
+    key_prefix: str
+    created_at: datetime
+    expires_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class TokenListOut(Schema):
+    count: int
+    items: list[TokenItemOut]
+
+
+@router.post(
+    "/token",
+    auth=None,
+    response={201: TokenCreateOut, **problem_responses(401, 403, 422, 429)},
+    url_name="auth_token_create",
+    operation_id="auth_token_create",
+    summary="以用户名和密码换取接口令牌",
+    description="校验用户名、密码（需要双因素认证的账号还须提供动态验证码），签发一个接口令牌。令牌明文只返回这一次。",
+)
+def create_token(request: HttpRequest, response: HttpResponse, data: TokenCreateIn):
+    """Checks the password (and the TOTP code where the account needs one), then issues a token."""
+    # The key is in the body: no proxy or browser may keep a copy.
+    response["Cache-Control"] = "no-store"
+    context = request.context  # type: ignore[attr-defined]
+    try:
+        user = login_check_password(username=data.username, password=data.password, context=context)
+        if second_factor_required(user):
+            if not data.otp_code:
+                raise Problem(
+                    status=401,
+                    detail=_("该账号需要双因素认证，请同时提供动态验证码。"),
+                    errors=[FieldError("otp_code", _("必须填写动态验证码。"))],
+                )
+            login_check_second_factor(user=user, code=data.otp_code, context=context)
+    except LoginRefused as refused:
+        raise Problem(status=401, detail=refused.message) from None
+    try:
+        token, key = api_token_create(user=user, name=data.name or _("接口令牌"), actor=user, context=context)
+    except ApiTokenNotAllowed as not_allowed:
+        raise Problem(status=403, detail=not_allowed.message) from None
+    return 201, {"id": token.pk, "name": token.name, "token": key, "expires_at": token.expires_at}
+
+
+@router.get(
+    "/tokens",
+    auth=TokenAuth(),
+    response={200: TokenListOut, **problem_responses(401)},
+    url_name="auth_token_list",
+    operation_id="auth_token_list",
+    summary="列出本人的接口令牌",
+    description="列出调用者本人的全部接口令牌（含已撤销和已过期的），只显示前缀，不含令牌明文。",
+)
+def list_tokens(request: HttpRequest):
+    """The caller's own tokens, revoked and expired ones included."""
+    tokens = list(api_token_list(user=api_user(request)))
+    return 200, {"count": len(tokens), "items": tokens}
+
+
+@router.delete(
+    "/tokens/{token_id}",
+    auth=TokenAuth(),
+    response={204: None, **problem_responses(401, 404, 409, 422)},
+    url_name="auth_token_revoke",
+    operation_id="auth_token_revoke",
+    summary="撤销本人的一个接口令牌",
+    description="立即撤销调用者本人的一个接口令牌；他人的令牌按不存在处理（404）。",
+)
+def revoke_token(request: HttpRequest, token_id: int):
+    """Revokes one of the caller's tokens; another user's token answers 404."""
+    user = api_user(request)
+    token = get_object_or_404(api_token_list(user=user), pk=token_id)
+    api_token_revoke(token=token, actor=user, context=request.context)  # type: ignore[attr-defined]
+    return 204, None

@@ -1,0 +1,146 @@
+"""``/api/v1``: issue a plan's certificates, list certificates in the caller's scope, read one by number.
+
+Mounted at the API root (``api.add_router("/", certificates.router)``) because its paths span
+``/plans/{plan_id}/certificates/issue`` and ``/certificates``.
+"""
+
+from datetime import date, datetime
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema
+
+from skillcert.accounts.roles import STAFF_ROLES, Role
+from skillcert.api.v1.auth import require_roles
+from skillcert.api.v1.problems import problem_responses
+from skillcert.certificates import selectors
+from skillcert.certificates.models import Certificate
+from skillcert.certificates.services import certificates_issue_for_plan
+
+router = Router(tags=["certificates"])
+
+
+class CertificateIssueOut(Schema):
+    plan_id: int
+    plan_number: str
+    plan_status: str = Field(description="发证后为 issued")
+    count: int = Field(description="本次发放的证书数量")
+    first_number: str | None
+    last_number: str | None
+
+
+class CertificateOut(Schema):
+    number: str = Field(description="22 位证书编号")
+    status: str = Field(description="valid 有效 / revoked 已撤销")
+    holder_name: str
+    holder_id_type: str
+    id_number_masked: str = Field(description="脱敏的证件号码，完整号码不经接口提供")
+    occupation_code: str
+    occupation_name: str
+    job_type_name: str = Field(description="无工种时为 --")
+    level_code: str
+    level_label: str
+    body_name: str
+    province_code: str
+    issue_date: date
+    revoked_at: datetime | None
+    plan_id: int
+    plan_number: str
+
+
+class CertificateListOut(Schema):
+    count: int
+    items: list[CertificateOut]
+
+
+class CertificateListQuery(Schema):
+    plan_id: int | None = Field(default=None, ge=1, description="只列出该评价计划的证书")
+    q: str | None = Field(default=None, max_length=60, description="证书编号（前缀）或姓名")
+    level: str | None = Field(default=None, max_length=16, description="等级代码，如 L3")
+    year: int | None = Field(default=None, ge=2019, le=2100, description="发证年份")
+    limit: int = Field(default=50, ge=1, le=200)
+    offset: int = Field(default=0, ge=0)
+
+
+def _certificate_out(certificate: Certificate) -> dict:
+    return {
+        "number": certificate.number,
+        "status": certificate.status,
+        "holder_name": certificate.holder_name,
+        "holder_id_type": certificate.holder_id_type,
+        "id_number_masked": certificate.candidate.id_number_masked,
+        "occupation_code": certificate.occupation.code,
+        "occupation_name": certificate.occupation_name,
+        "job_type_name": certificate.job_type_name,
+        "level_code": certificate.level_id,
+        "level_label": certificate.level.label,
+        "body_name": certificate.body_name,
+        "province_code": certificate.province_code,
+        "issue_date": certificate.issue_date,
+        "revoked_at": certificate.revoked_at,
+        "plan_id": certificate.application.plan_id,
+        "plan_number": certificate.application.plan.number,
+    }
+
+
+@router.post(
+    "/plans/{plan_id}/certificates/issue",
+    response={201: CertificateIssueOut, **problem_responses(401, 403, 404, 409, 422)},
+    url_name="plan_certificates_issue",
+    operation_id="plan_certificates_issue",
+    summary="为评价计划的合格考生发放证书",
+    description=(
+        "评价机构管理员调用。计划须处于“结果已核准”状态（否则 409），一次为全部合格考生生成证书编号并发证，"
+        "计划状态变为“证书已发放”。全部成功或全部不发。其他机构的计划按不存在处理（404）。"
+    ),
+)
+def issue_plan_certificates(request: HttpRequest, plan_id: int):
+    """Issues every passed candidate's certificate of a results-approved plan of the caller's body."""
+    user = require_roles(request, Role.BODY_ADMIN)
+    plan = get_object_or_404(selectors.plan_list_for_issuer(user=user), pk=plan_id)
+    certificates = certificates_issue_for_plan(plan=plan, actor=user, context=request.context)  # type: ignore[attr-defined]
+    return 201, {
+        "plan_id": plan.pk,
+        "plan_number": plan.number,
+        "plan_status": "issued",
+        "count": len(certificates),
+        "first_number": certificates[0].number if certificates else None,
+        "last_number": certificates[-1].number if certificates else None,
+    }
+
+
+@router.get(
+    "/certificates",
+    response={200: CertificateListOut, **problem_responses(401, 403, 422)},
+    url_name="certificate_list",
+    operation_id="certificate_list",
+    summary="查询证书",
+    description="评价机构工作人员看到本机构的证书，人社部门工作人员看到辖区内机构的证书。证件号码均为脱敏形式。",
+)
+def list_certificates(request: HttpRequest, filters: Query[CertificateListQuery]):
+    """Certificates in the caller's scope, newest first, filtered and paged by limit/offset."""
+    user = require_roles(request, *STAFF_ROLES)
+    certificates = selectors.certificate_search(
+        certificates=selectors.certificate_list_for_staff(user=user).select_related("occupation"),
+        q=filters.q or "",
+        plan_id=filters.plan_id,
+        level_code=filters.level or "",
+        year=filters.year,
+    )
+    page = certificates[filters.offset : filters.offset + filters.limit]
+    return 200, {"count": certificates.count(), "items": [_certificate_out(c) for c in page]}
+
+
+@router.get(
+    "/certificates/{number}",
+    response={200: CertificateOut, **problem_responses(401, 403, 404)},
+    url_name="certificate_detail",
+    operation_id="certificate_detail",
+    summary="按证书编号读取一本证书",
+    description="只返回调用者权限范围内的证书；范围外的证书按不存在处理（404）。",
+)
+def get_certificate(request: HttpRequest, number: str):
+    """One certificate in the caller's scope by its number; 404 outside the scope."""
+    user = require_roles(request, *STAFF_ROLES)
+    certificates = selectors.certificate_list_for_staff(user=user).select_related("occupation")
+    return 200, _certificate_out(get_object_or_404(certificates, number=number.strip().upper()))
