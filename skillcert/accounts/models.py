@@ -153,3 +153,39 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.key_prefix}…)"
+
+
+class LoginFailure(models.Model):
+    """One failed sign-in step (password or second factor), counted for throttling and lockout.
+
+    Rows count for the client address for as long as they are inside the failure window. They stop
+    counting for the account (``counts_for_account``) once the account signs in, is locked or is
+    unlocked, so the account's count starts again while the address's count does not.
+    """
+
+    class Step(models.TextChoices):
+        PASSWORD = "password", _("密码")
+        SECOND_FACTOR = "second_factor", _("动态验证码")
+
+    username = models.CharField(_("尝试的用户名"), max_length=150)
+    # Null when the username tried does not exist; the failure still counts for that username and address.
+    user = models.ForeignKey(User, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    ip_address = models.CharField(_("来源地址"), max_length=45, blank=True)
+    step = models.CharField(_("环节"), max_length=20, choices=Step.choices, default=Step.PASSWORD)
+    occurred_at = models.DateTimeField(_("时间"))
+    counts_for_account = models.BooleanField(_("计入账户"), default=True)
+    # Set on the failure that locked a username that does not exist, so that an unknown username locks
+    # exactly like a real one (the lock message must not tell the two apart).
+    locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("登录失败")
+        verbose_name_plural = _("登录失败")
+        indexes = [
+            models.Index(fields=["ip_address", "occurred_at"], name="loginfailure_ip_time"),
+            models.Index(fields=["username", "occurred_at"], name="loginfailure_username_time"),
+            models.Index(fields=["user", "occurred_at"], name="loginfailure_user_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} @ {self.ip_address} {self.occurred_at:%Y-%m-%d %H:%M:%S}"

@@ -18,7 +18,8 @@ class CharacterClassValidator:
         ]
         if sum(classes) < self.required_classes:
             raise ValidationError(
-                _("密码须包含小写字母、大写字母、数字、其他符号中的至少三类。"), code="password_character_classes"
+                _("密码须包含小写字母、大写字母、数字、其他符号中的至少三类。"),
+                code="password_character_classes",
             )
 
     def get_help_text(self) -> str:

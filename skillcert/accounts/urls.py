@@ -1,4 +1,20 @@
 from django.urls import path
 
+from skillcert.accounts import views
+from skillcert.accounts.urls_tokens import token_urlpatterns
+
 app_name = "accounts"
-urlpatterns: list = []
+urlpatterns: list = [
+    path("login/", views.login_view, name="login"),
+    path("login/verify/", views.login_verify, name="login_verify"),
+    path("login/enrol/", views.login_enrol, name="login_enrol"),
+    path("logout/", views.logout_view, name="logout"),
+    path("register/", views.register, name="register"),
+    path("profile/", views.profile, name="profile"),
+    path("password/", views.password_change, name="password_change"),
+    path("two-factor/", views.two_factor, name="two_factor"),
+    path("locked/", views.locked_users, name="locked_users"),
+    path("locked/<int:pk>/unlock/", views.user_unlock_view, name="user_unlock"),
+    path("candidates/<int:pk>/reveal-id/", views.candidate_reveal_id, name="candidate_reveal_id"),
+    *token_urlpatterns,  # the API-token pages (skillcert/accounts/urls_tokens.py)
+]

@@ -1,0 +1,106 @@
+"""TOTP devices and recovery codes: enrolment, confirmation, replacement (django-otp models).
+
+A user has at most one confirmed TOTP device and one static device holding the unused recovery codes.
+A new device is created unconfirmed and replaces the old ones only when a code from it has been entered,
+so starting a re-enrolment never leaves the account without a working second factor.
+"""
+
+import base64
+import secrets
+
+import segno
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from skillcert.accounts.models import User
+from skillcert.core.audit import audit_record
+from skillcert.core.request_context import RequestContext
+
+RECOVERY_CODE_COUNT = 10
+# No 0/o, 1/l/i: recovery codes are copied from paper. Each code holds at least one letter so that it is
+# never mistaken for a TOTP code.
+_RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+_RECOVERY_LENGTH = 10
+TOTP_DEVICE_NAME = "认证器"
+RECOVERY_DEVICE_NAME = "恢复码"
+
+
+def totp_device_confirmed(*, user: User) -> TOTPDevice | None:
+    """The user's working TOTP device, if any."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("-pk").first()
+
+
+def totp_device_pending(*, user: User) -> TOTPDevice | None:
+    """The unconfirmed device of an enrolment in progress, if any."""
+    return TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+
+
+def totp_enrolment_start(*, user: User, fresh: bool = False) -> TOTPDevice:
+    """The unconfirmed device to enrol; ``fresh`` discards one in progress and makes a new secret."""
+    pending = totp_device_pending(user=user)
+    if pending is not None and not fresh:
+        return pending
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+
+
+def totp_enrolment_cancel(*, user: User) -> None:
+    """Drop an enrolment in progress; the confirmed device (if any) stays."""
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+
+
+def _new_recovery_code() -> str:
+    while True:
+        code = "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(_RECOVERY_LENGTH))
+        if not code.isdigit():
+            return code
+
+
+def recovery_code_display(code: str) -> str:
+    return f"{code[:5]}-{code[5:]}"
+
+
+@transaction.atomic
+def totp_enrolment_confirm(
+    *, user: User, device: TOTPDevice, code: str, context: RequestContext
+) -> list[str]:
+    """Confirm an enrolment with a code from the new device; replaces old devices, returns recovery codes."""
+    device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user, confirmed=False)
+    code = "".join(code.split())
+    if not code.isdigit() or not device.verify_token(code):
+        raise ValidationError(
+            {"code": _("验证码不正确。请确认手机时间准确，并输入认证器上当前显示的 6 位数字。")}
+        )
+    replaced = TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).delete()[0] > 0
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    StaticDevice.objects.filter(user=user).delete()
+    static = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
+    codes = [_new_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create([StaticToken(device=static, token=token) for token in codes])
+    audit_record(
+        actor=user,
+        action="auth.second_factor_reset" if replaced else "auth.second_factor_enrolled",
+        target=user,
+        data={"recovery_codes": RECOVERY_CODE_COUNT},
+        context=context,
+    )
+    return [recovery_code_display(token) for token in codes]
+
+
+def recovery_codes_remaining(*, user: User) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+def totp_secret_base32(device: TOTPDevice) -> str:
+    """The secret as people type it into an authenticator app, in groups of four."""
+    secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+def totp_qr_data_uri(device: TOTPDevice) -> str:
+    """The otpauth:// URL as an SVG QR code in a data URI, for an <img> without any JavaScript."""
+    return segno.make(device.config_url, error="m").svg_data_uri(scale=5, border=2)
