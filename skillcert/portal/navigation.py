@@ -53,6 +53,8 @@ MAIN_MENU: tuple[NavItem, ...] = (
     NavItem(_("证书查询"), "verification:query"),
     NavItem(_("评价机构名录"), "registry:directory"),
     NavItem(_("备案管理"), "registry:filing_list", Audience.SIGNED_IN),
+    NavItem(_("评价规范"), "evaluation:spec_list", Audience.SIGNED_IN),
+    NavItem(_("评价计划"), "evaluation:plan_list", Audience.SIGNED_IN),
     NavItem(_("证书管理"), "certificates:list", Audience.SIGNED_IN),
     NavItem(
         _("我的证书"), "certificates:mine", Audience.SIGNED_IN, lambda user: user.has_role(Role.CANDIDATE)
