@@ -72,18 +72,32 @@ def world(db) -> World:
     minhang = region("310112", "闵行区")
     filed = {"filing_status": Body.FilingStatus.FILED, "filed_at": timezone.now()}
     body_y = Body.objects.create(
-        name="上海浦江机电集团有限公司", credit_code="91310115MA1H7GQX37", kind=Body.Kind.EMPLOYER, district=pudong,
+        name="上海浦江机电集团有限公司",
+        credit_code="91310115MA1H7GQX37",
+        kind=Body.Kind.EMPLOYER,
+        district=pudong,
         **filed,
     )
     body_s = Body.objects.create(
-        name="上海闵行职业技能评价中心", credit_code="52310112MJ5021947L", kind=Body.Kind.SOCIAL_ORGANISATION,
-        district=minhang, **filed,
+        name="上海闵行职业技能评价中心",
+        credit_code="52310112MJ5021947L",
+        kind=Body.Kind.SOCIAL_ORGANISATION,
+        district=minhang,
+        **filed,
     )
     site_y = Site.objects.create(
-        tenant=body_y, name="浦江机电实训基地", address="浦东新区川沙路 1 号", district=pudong, sequence_code="000101"
+        tenant=body_y,
+        name="浦江机电实训基地",
+        address="浦东新区川沙路 1 号",
+        district=pudong,
+        sequence_code="000101",
     )
     site_s = Site.objects.create(
-        tenant=body_s, name="闵行评价中心考点", address="闵行区莘庄镇 2 号", district=minhang, sequence_code="000202"
+        tenant=body_s,
+        name="闵行评价中心考点",
+        address="闵行区莘庄镇 2 号",
+        district=minhang,
+        sequence_code="000202",
     )
     return World(
         shanghai=shanghai,

@@ -19,8 +19,13 @@ def run() -> list[dict]:
     def bare() -> None:
         with transaction.atomic():
             AuditEvent.objects.create(
-                sequence=next(sequence), occurred_at=timezone.now(), actor_username="bench",
-                action="bench.event", data={"n": 1}, previous_hash="0" * 64, hash="0" * 64,
+                sequence=next(sequence),
+                occurred_at=timezone.now(),
+                actor_username="bench",
+                action="bench.event",
+                data={"n": 1},
+                previous_hash="0" * 64,
+                hash="0" * 64,
             )
 
     chained_rate = rate(chained, count=300)

@@ -31,4 +31,6 @@ def _walk(patterns, prefix: str, namespaces: tuple[str, ...]) -> Iterator[Route]
 
 def portal_routes() -> list[Route]:
     """Every route except the ninja API (its operations are checked through the OpenAPI document)."""
-    return [r for r in _walk(get_resolver().url_patterns, "", ()) if not r.name.startswith(API_NAMESPACE + ":")]
+    return [
+        r for r in _walk(get_resolver().url_patterns, "", ()) if not r.name.startswith(API_NAMESPACE + ":")
+    ]

@@ -18,7 +18,9 @@ PRODUCTION_ENV = {
 
 def manage(*args: str, extra_env: dict[str, str]) -> subprocess.CompletedProcess:
     env = {
-        k: v for k, v in os.environ.items() if not k.startswith("SKILLCERT_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("SKILLCERT_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
     }
     env.update(extra_env)
     return subprocess.run(  # noqa: S603

@@ -1,2 +1,4 @@
+from skillcert.certificates.views import issue, lists
+
 app_name = "certificates"
-urlpatterns: list = []
+urlpatterns = [*issue.urlpatterns, *lists.urlpatterns]

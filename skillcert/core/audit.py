@@ -70,6 +70,18 @@ def _target_label(target: Any) -> tuple[str, str]:
     return label, str(getattr(target, "pk", ""))
 
 
+def audit_chain_lock() -> None:
+    """Take the audit chain's writer lock for the rest of the current transaction.
+
+    ``audit_record`` takes it itself; a service that will audit after locking other rows (certificate
+    serial counters) takes it first, so that every transaction locks in the same order: audit, then the
+    rest. Re-entrant within a transaction. SQLite's IMMEDIATE transactions already hold the write lock.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_AUDIT_LOCK_KEY])
+
+
 def audit_record(
     *,
     actor: AuditActor | None,
@@ -86,9 +98,7 @@ def audit_record(
     """
     target_type, target_id = _target_label(target)
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_AUDIT_LOCK_KEY])
+        audit_chain_lock()
         last = AuditEvent.objects.order_by("-sequence").values("sequence", "hash").first()
         event = AuditEvent(
             sequence=(last["sequence"] + 1) if last else 1,
@@ -144,7 +154,9 @@ def audit_chain_verify() -> ChainReport:
                 checked, ChainBreak(expected_sequence, f"缺少序号 {expected_sequence}（记录被删除）")
             )
         if event.previous_hash != previous_hash:
-            return ChainReport(checked, ChainBreak(event.sequence, "前一哈希与上一条记录不符（记录被删除或替换）"))
+            return ChainReport(
+                checked, ChainBreak(event.sequence, "前一哈希与上一条记录不符（记录被删除或替换）")
+            )
         if event_hash(event=event) != event.hash:
             return ChainReport(checked, ChainBreak(event.sequence, "记录内容与其哈希不符（记录被修改）"))
         previous_hash = event.hash

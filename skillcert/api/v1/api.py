@@ -15,6 +15,7 @@ from ninja.renderers import JSONRenderer
 from skillcert.api.v1.auth import TokenAuth
 from skillcert.api.v1.problems import PROBLEM_CONTENT_TYPE, install_problem_handlers, problem_response
 from skillcert.api.v1.routers.auth import router as auth_router
+from skillcert.api.v1.routers.certificates import router as certificates_router
 from skillcert.api.v1.routers.health import router as health_router
 from skillcert.api.v1.routers.plans import router as plans_router
 
@@ -70,3 +71,4 @@ install_problem_handlers(api)
 api.add_router("/auth", auth_router)
 api.add_router("/health", health_router)
 api.add_router("/plans", plans_router)
+api.add_router("/", certificates_router)

@@ -11,7 +11,9 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("SKILLCERT_HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("SKILLCERT_PORT", "8000")))
         parser.add_argument(
-            "--workers", type=int, default=int(os.environ.get("SKILLCERT_WORKERS", "1")),
+            "--workers",
+            type=int,
+            default=int(os.environ.get("SKILLCERT_WORKERS", "1")),
             help="工作进程数（生产环境建议与 CPU 核数相同）",
         )
 
