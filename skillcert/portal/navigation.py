@@ -53,6 +53,7 @@ MAIN_MENU: tuple[NavItem, ...] = (
     NavItem(_("证书查询"), "verification:query"),
     NavItem(_("评价机构名录"), "registry:directory"),
     NavItem(_("备案管理"), "registry:filing_list", Audience.SIGNED_IN),
+    NavItem(_("机构管理"), "registry:body_list", Audience.SIGNED_IN),
     NavItem(_("评价规范"), "evaluation:spec_list", Audience.SIGNED_IN),
     NavItem(_("评价计划"), "evaluation:plan_list", Audience.SIGNED_IN),
     NavItem(_("证书管理"), "certificates:list", Audience.SIGNED_IN),
@@ -78,6 +79,7 @@ ACCOUNT_MENU: tuple[NavItem, ...] = (
 ANONYMOUS_MENU: tuple[NavItem, ...] = (
     NavItem(_("登录"), "accounts:login", Audience.ANONYMOUS),
     NavItem(_("考生注册"), "accounts:register", Audience.ANONYMOUS),
+    NavItem(_("机构备案申请"), "registry:register", Audience.ANONYMOUS),
 )
 
 

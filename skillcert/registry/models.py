@@ -141,6 +141,10 @@ class FilingApplication(TenantScopedModel):
     decision_reason = models.TextField(_("审核意见"), blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # A scope change may ask to drop rows of the scope in force; approval marks them withdrawn.
+    scope_withdrawals: "models.ManyToManyField[FiledScope, models.Model]" = models.ManyToManyField(
+        "FiledScope", blank=True, related_name="withdrawal_requests", verbose_name=_("申请撤回的备案范围")
+    )
 
     class Meta:
         verbose_name = _("备案申请")

@@ -1,2 +1,10 @@
+from skillcert.registry.views import bodies, directory, filings, registration, review
+
 app_name = "registry"
-urlpatterns: list = []
+urlpatterns = [
+    *directory.urlpatterns,
+    *registration.urlpatterns,
+    *filings.urlpatterns,
+    *review.urlpatterns,
+    *bodies.urlpatterns,
+]

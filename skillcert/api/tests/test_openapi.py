@@ -17,6 +17,8 @@ UPDATE_VARIABLE = "SKILLCERT_UPDATE_SNAPSHOTS"
 PUBLIC_OPERATIONS = {
     "health_check",  # load balancers and monitoring; reveals only vendor, version and migration state
     "auth_token_create",  # the credentials are in the body: this is how a token is obtained
+    "registry_body_list",  # the public directory of filed bodies: only what a body publishes
+    "registry_body_detail",
 }
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 

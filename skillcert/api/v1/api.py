@@ -18,6 +18,7 @@ from skillcert.api.v1.routers.auth import router as auth_router
 from skillcert.api.v1.routers.certificates import router as certificates_router
 from skillcert.api.v1.routers.health import router as health_router
 from skillcert.api.v1.routers.plans import router as plans_router
+from skillcert.api.v1.routers.registry import router as registry_router
 
 
 def docs_access(view: Any) -> Any:
@@ -72,3 +73,4 @@ api.add_router("/auth", auth_router)
 api.add_router("/health", health_router)
 api.add_router("/plans", plans_router)
 api.add_router("/", certificates_router)
+api.add_router("/", registry_router)
