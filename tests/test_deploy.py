@@ -23,7 +23,7 @@ def manage(*args: str, extra_env: dict[str, str]) -> subprocess.CompletedProcess
         if not k.startswith("SKILLCERT_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
     }
     env.update(extra_env)
-    return subprocess.run(  # noqa: S603
+    return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
 

@@ -1,0 +1,312 @@
+"""The permission matrix, generated from the URL configuration.
+
+Every portal route must have a case below; a route without one fails the suite, so a new page cannot ship
+without its permission test. Each case is checked for the anonymous visitor and every user of the test
+world: a role the view does not admit gets 403, an admitted user outside the object's scope (the other body,
+the other district) gets 404, an admitted user in scope gets the page.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from skillcert.accounts.models import User
+from skillcert.accounts.tokens import api_token_create
+from skillcert.certificates.services import certificates_issue_for_plan
+from skillcert.evaluation.models import Application, EvaluationPlan
+from skillcert.evaluation.tests.factories import (
+    make_application,
+    make_candidate,
+    make_plan,
+    make_resident_id,
+    make_spec,
+)
+from skillcert.registry.models import FiledScope, FilingApplication, FilingApplicationSite, FilingScopeRequest
+from tests.permission_matrix import portal_routes
+
+OK, LOGIN, FORBIDDEN, NOT_FOUND = "ok", "login", 403, 404
+
+# Who may see an object of body_y (浦东新区), besides the roles a view admits.
+OUTSIDE_BODY_Y = {"body_s_admin", "minhang_reviewer"}
+
+
+@dataclass(frozen=True)
+class Case:
+    kwargs: Callable[["Objects"], dict] = lambda objects: {}
+    # Users admitted by the view's role check but outside the object's scope: they must get 404.
+    outside: frozenset[str] = frozenset()
+    # Exact expectations that differ from the rule derived from the view's declared access.
+    overrides: dict[str, object] = field(default_factory=dict)
+
+
+def body_y_object(kwargs: Callable[["Objects"], dict], **overrides: object) -> Case:
+    return Case(kwargs=kwargs, outside=frozenset(OUTSIDE_BODY_Y), overrides=overrides)
+
+
+@dataclass
+class Objects:
+    world: object
+    filing: FilingApplication  # a draft: the body edits it
+    submitted_filing: FilingApplication  # the authority reviews it
+    filing_site: FilingApplicationSite
+    filing_scope: FilingScopeRequest
+    filed_scope: FiledScope
+    spec: object
+    plan: EvaluationPlan
+    certificate: object
+    candidate: object
+    locked_user: User
+    token_id: int
+
+
+def build_objects(world) -> Objects:
+    spec = make_spec(world)
+    filed_scope = FiledScope.objects.get(tenant=world.body_y, occupation=spec.occupation, level=spec.level)
+    filing = FilingApplication.objects.create(
+        tenant=world.body_y,
+        kind=FilingApplication.Kind.SCOPE_CHANGE,
+        body_name=world.body_y.name,
+        credit_code=world.body_y.credit_code,
+        body_kind=world.body_y.kind,
+        district=world.pudong,
+        address="浦东新区川沙路 1 号",
+        contact_name="王敏",
+        contact_phone="021-58881234",
+    )
+    submitted_filing = FilingApplication.objects.create(
+        tenant=world.body_y,
+        kind=FilingApplication.Kind.SCOPE_CHANGE,
+        body_name=world.body_y.name,
+        credit_code=world.body_y.credit_code,
+        body_kind=world.body_y.kind,
+        district=world.pudong,
+        address="浦东新区川沙路 1 号",
+        contact_name="王敏",
+        contact_phone="021-58881234",
+        status=FilingApplication.Status.SUBMITTED,
+        submitted_at=timezone.now(),
+    )
+    filing_site = FilingApplicationSite.objects.create(
+        application=filing, name="第二实训基地", address="浦东新区川沙路 2 号", district=world.pudong
+    )
+    filing_scope = FilingScopeRequest.objects.create(
+        application=filing,
+        occupation=spec.occupation,
+        level=spec.level,
+        examiners=5,
+        internal_supervisors=1,
+        question_bank="自有题库",
+        equipment="实训车间",
+    )
+    plan = make_plan(world, spec=spec)
+    approved = make_plan(world, spec=spec, status=EvaluationPlan.Status.RESULTS_APPROVED)
+    holder = make_candidate("陈晓东", make_resident_id(date(1990, 1, 1)))
+    make_application(approved, holder, result=Application.Result.PASSED)
+    certificate = certificates_issue_for_plan(plan=approved, actor=world.body_y_admin)[0]
+    locked = world.body_y_examiner
+    locked.locked_until = timezone.now() + timedelta(minutes=20)
+    locked.save(update_fields=["locked_until"])
+    token, _key = api_token_create(user=world.body_y_admin, name="人事系统", actor=world.body_y_admin)
+    return Objects(
+        world=world,
+        filing=filing,
+        submitted_filing=submitted_filing,
+        filing_site=filing_site,
+        filing_scope=filing_scope,
+        filed_scope=filed_scope,
+        spec=spec,
+        plan=plan,
+        certificate=certificate,
+        candidate=holder,
+        locked_user=locked,
+        token_id=token.pk,
+    )
+
+
+def plan_case(**overrides: object) -> Case:
+    return body_y_object(lambda o: {"plan_id": o.plan.pk}, **overrides)
+
+
+def filing_case(**extra: Callable[[Objects], object]) -> Case:
+    return body_y_object(lambda o: {"pk": o.filing.pk, **{k: f(o) for k, f in extra.items()}})
+
+
+def submitted_filing_case() -> Case:
+    return body_y_object(lambda o: {"pk": o.submitted_filing.pk})
+
+
+def everyone(outcome: object) -> dict[str, object]:
+    return {name: outcome for name in (None, *WORLD_USERNAMES)}
+
+
+WORLD_USERNAMES = (
+    "municipal_admin",
+    "municipal_reviewer",
+    "municipal_supervisor",
+    "municipal_statistician",
+    "pudong_reviewer",
+    "minhang_reviewer",
+    "body_y_admin",
+    "body_y_exam_staff",
+    "body_y_examiner",
+    "body_y_internal_supervisor",
+    "body_s_admin",
+    "candidate",
+)
+
+
+CASES: dict[str, Case] = {
+    "portal:home": Case(),
+    "portal:dashboard": Case(),
+    "accounts:login": Case(),
+    # The second-factor steps exist only during a login that passed the password: otherwise back to login.
+    "accounts:login_verify": Case(overrides=everyone(LOGIN)),
+    "accounts:login_enrol": Case(overrides=everyone(LOGIN)),
+    "accounts:logout": Case(),
+    "accounts:register": Case(),
+    "accounts:profile": Case(),
+    "accounts:password_change": Case(),
+    "accounts:two_factor": Case(),
+    "accounts:locked_users": Case(),
+    "accounts:user_unlock": Case(
+        kwargs=lambda o: {"pk": o.locked_user.pk}, outside=frozenset({"body_s_admin"})
+    ),
+    # Revealing a full ID number: the municipal administrator only (or the explicit permission); for
+    # everyone else the candidate is outside their scope.
+    "accounts:candidate_reveal_id": Case(
+        kwargs=lambda o: {"pk": o.candidate.pk},
+        outside=frozenset(WORLD_USERNAMES) - {"municipal_admin"},
+    ),
+    "accounts:tokens": Case(),
+    "accounts:token_create": Case(overrides={"candidate": FORBIDDEN}),
+    # A token is its owner's alone.
+    "accounts:token_revoke": Case(
+        kwargs=lambda o: {"token_id": o.token_id}, outside=frozenset(WORLD_USERNAMES) - {"body_y_admin"}
+    ),
+    "reference:skill_levels": Case(),
+    "reference:occupations": Case(),
+    "reference:calendar": Case(),
+    "reference:calendar_day_create": Case(),
+    "reference:calendar_day_update": Case(kwargs=lambda o: {"day": date(2025, 10, 1)}),
+    "reference:calendar_day_delete": Case(kwargs=lambda o: {"day": date(2025, 10, 1)}),
+    "registry:directory": Case(),
+    "registry:body_public": Case(kwargs=lambda o: {"credit_code": o.world.body_y.credit_code}),
+    "registry:register": Case(),
+    "registry:filing_list": Case(),
+    "registry:filing_start": Case(),
+    "registry:filing_detail": submitted_filing_case(),
+    "registry:filing_edit": filing_case(),
+    "registry:filing_site_add": filing_case(),
+    "registry:filing_site_remove": filing_case(site_pk=lambda o: o.filing_site.pk),
+    "registry:filing_scope_add": filing_case(),
+    "registry:filing_scope_remove": filing_case(row_pk=lambda o: o.filing_scope.pk),
+    "registry:filing_withdrawal": filing_case(scope_pk=lambda o: o.filed_scope.pk),
+    "registry:filing_submit": filing_case(),
+    "registry:filing_approve": submitted_filing_case(),
+    "registry:filing_return": submitted_filing_case(),
+    "registry:filing_reject": submitted_filing_case(),
+    "registry:body_list": Case(),
+    "registry:body_detail": body_y_object(lambda o: {"pk": o.world.body_y.pk}),
+    "registry:body_status": body_y_object(lambda o: {"pk": o.world.body_y.pk, "action": "suspend"}),
+    "evaluation:spec_list": Case(),
+    "evaluation:spec_create": body_y_object(lambda o: {"scope_id": o.filed_scope.pk}),
+    "evaluation:spec_edit": body_y_object(lambda o: {"spec_id": o.spec.pk}),
+    "evaluation:plan_list": Case(),
+    "evaluation:plan_create": Case(),
+    "evaluation:plan_detail": plan_case(),
+    "evaluation:plan_edit": plan_case(),
+    "evaluation:plan_submit": plan_case(),
+    "evaluation:plan_acknowledge": plan_case(),
+    "evaluation:plan_reject": plan_case(),
+    "evaluation:plan_external_supervisor": plan_case(),
+    "evaluation:plan_staff": plan_case(),
+    "evaluation:plan_staff_remove": body_y_object(
+        lambda o: {"plan_id": o.plan.pk, "staff_id": o.plan.staff.first().pk}
+    ),
+    "evaluation:plan_recusal": plan_case(),
+    "certificates:list": Case(),
+    "certificates:mine": Case(),
+    "certificates:detail": body_y_object(lambda o: {"number": o.certificate.number}, candidate=NOT_FOUND),
+    "certificates:plan_issue": body_y_object(
+        lambda o: {"plan_id": EvaluationPlan.objects.get(status=EvaluationPlan.Status.ISSUED).pk}
+    ),
+}
+
+
+def test_every_route_declares_its_access():
+    undeclared = [route.name for route in portal_routes() if route.access is None]
+    assert undeclared == [], (
+        f"每个页面都须用 public_view / login_required_view / role_required 声明访问权限：{undeclared}"
+    )
+
+
+def test_every_route_has_a_permission_case():
+    missing = sorted({route.name for route in portal_routes()} - set(CASES))
+    assert missing == [], f"以下页面没有权限测试，请在 tests/test_permissions.py 的 CASES 中补充：{missing}"
+
+
+def test_no_case_names_a_route_that_does_not_exist():
+    assert sorted(set(CASES) - {route.name for route in portal_routes()}) == []
+
+
+def expected(route, case: Case, username: str | None, user: User | None) -> object:
+    access = route.access
+    if username in case.overrides:
+        return case.overrides[username]
+    if user is None:
+        return OK if access.public else LOGIN
+    if not access.allows(user):
+        return FORBIDDEN
+    if username in case.outside:
+        return NOT_FOUND
+    return OK
+
+
+def outcome(response) -> object:
+    if response.status_code in (403, 404):
+        return response.status_code
+    if response.status_code == 302 and "/accounts/login/" in response["Location"]:
+        return LOGIN
+    if response.status_code >= 500:
+        return response.status_code
+    return OK
+
+
+def request_route(client, url: str):
+    response = client.get(url)
+    if response.status_code == 405:  # an action without a confirmation page: probe it with an empty POST
+        response = client.post(url, {})
+    return response
+
+
+@pytest.mark.parametrize("route", portal_routes(), ids=lambda route: route.name)
+def test_route_answers_each_user_as_declared(route, world, client, settings):
+    # given the test world, the objects the route needs, and no second factor (tested in accounts)
+    settings.SKILLCERT_REQUIRE_2FA = False
+    case = CASES.get(route.name)
+    if case is None:
+        pytest.fail(f"{route.name} 没有权限测试用例")
+    objects = build_objects(world)
+    url = route_url(route, case.kwargs(objects))
+    visitors: list[tuple[str | None, User | None]] = [(None, None), *world.users().items()]
+
+    # when each visitor requests it / then each gets what the declaration and the scope say
+    mismatches = []
+    for username, user in visitors:
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        got = outcome(request_route(client, url))
+        want = expected(route, case, username, user)
+        if got != want:
+            mismatches.append(f"{username or '匿名'}: 期望 {want}，实际 {got}")
+    assert mismatches == [], f"{route.name} ({url})\n" + "\n".join(mismatches)
+
+
+def route_url(route, kwargs: dict) -> str:
+    from django.urls import reverse
+
+    return reverse(route.name, kwargs=kwargs)
