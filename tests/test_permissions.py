@@ -134,6 +134,23 @@ def filing_case(**extra: Callable[[Objects], object]) -> Case:
     return body_y_object(lambda o: {"pk": o.filing.pk, **{k: f(o) for k, f in extra.items()}})
 
 
+def plan_application_case(**overrides: object) -> Case:
+    def kwargs(o: Objects) -> dict:
+        person = make_candidate("林小满", make_resident_id(date(1992, 2, 2), sequence=5))
+        application = make_application(o.plan, person, ticket_number=f"{o.plan.number}-0001")
+        return {"plan_id": o.plan.pk, "application_id": application.pk}
+
+    return body_y_object(kwargs, **overrides)
+
+
+def own_application_case() -> Case:
+    """The candidate's own application: only its holder may open it; another candidate gets 404."""
+    return Case(
+        kwargs=lambda o: {"application_id": Application.objects.get(candidate=o.candidate).pk},
+        outside=frozenset({"candidate"}),
+    )
+
+
 def submitted_filing_case() -> Case:
     return body_y_object(lambda o: {"pk": o.submitted_filing.pk})
 
@@ -227,6 +244,21 @@ CASES: dict[str, Case] = {
         lambda o: {"plan_id": o.plan.pk, "staff_id": o.plan.staff.first().pk}
     ),
     "evaluation:plan_recusal": plan_case(),
+    "evaluation:plan_applications": plan_case(),
+    "evaluation:application_register": plan_case(),
+    "evaluation:plan_application_template": plan_case(),
+    "evaluation:plan_application_import": plan_case(),
+    "evaluation:plan_tickets": plan_case(),
+    "evaluation:application_withdraw": plan_application_case(),
+    "evaluation:application_ticket": plan_application_case(),
+    # The problems of a failed import live in the uploader's session: none stored, nothing to show.
+    "evaluation:plan_application_import_problems": plan_case(body_y_admin=NOT_FOUND, body_y_exam_staff=NOT_FOUND),
+    "evaluation:my_applications": Case(),
+    "evaluation:apply_plans": Case(),
+    "evaluation:my_application": own_application_case(),
+    "evaluation:my_ticket": own_application_case(),
+    "evaluation:my_withdraw": own_application_case(),
+    "evaluation:apply": Case(kwargs=lambda o: {"plan_id": o.plan.pk}),
     "certificates:list": Case(),
     "certificates:mine": Case(),
     "certificates:detail": body_y_object(lambda o: {"number": o.certificate.number}, candidate=NOT_FOUND),

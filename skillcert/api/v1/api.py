@@ -14,6 +14,7 @@ from ninja.renderers import JSONRenderer
 
 from skillcert.api.v1.auth import TokenAuth
 from skillcert.api.v1.problems import PROBLEM_CONTENT_TYPE, install_problem_handlers, problem_response
+from skillcert.api.v1.routers.applications import router as applications_router
 from skillcert.api.v1.routers.auth import router as auth_router
 from skillcert.api.v1.routers.certificates import router as certificates_router
 from skillcert.api.v1.routers.health import router as health_router
@@ -51,7 +52,7 @@ class SkillcertAPI(NinjaAPI):
                 for response in operation.get("responses", {}).values():
                     content = response.get("content", {})
                     ref = content.get("application/json", {}).get("schema", {}).get("$ref", "")
-                    if ref.endswith("/ProblemOut"):
+                    if ref.endswith("ProblemOut"):
                         content[PROBLEM_CONTENT_TYPE] = content.pop("application/json")
         return schema
 
@@ -74,3 +75,4 @@ api.add_router("/health", health_router)
 api.add_router("/plans", plans_router)
 api.add_router("/", certificates_router)
 api.add_router("/", registry_router)
+api.add_router("/", applications_router)

@@ -1,5 +1,13 @@
 """Reads of the evaluation app, one module per stage; re-exported here explicitly."""
 
+from skillcert.evaluation.selectors.applications import (
+    application_list_for_candidate as application_list_for_candidate,
+)
+from skillcert.evaluation.selectors.applications import application_list_for_plan as application_list_for_plan
+from skillcert.evaluation.selectors.applications import (
+    plan_list_open_for_applications as plan_list_open_for_applications,
+)
+from skillcert.evaluation.selectors.applications import plan_places_left as plan_places_left
 from skillcert.evaluation.selectors.plans import NextStep as NextStep
 from skillcert.evaluation.selectors.plans import StaffRequirement as StaffRequirement
 from skillcert.evaluation.selectors.plans import TimelineStage as TimelineStage

@@ -1,5 +1,11 @@
 """Writes of the evaluation app, one module per stage; re-exported here explicitly."""
 
+from skillcert.evaluation.services.application_import import ImportRejected as ImportRejected
+from skillcert.evaluation.services.application_import import ImportResult as ImportResult
+from skillcert.evaluation.services.application_import import application_import as application_import
+from skillcert.evaluation.services.applications import application_register as application_register
+from skillcert.evaluation.services.applications import application_submit as application_submit
+from skillcert.evaluation.services.applications import application_withdraw as application_withdraw
 from skillcert.evaluation.services.plans import SessionInput as SessionInput
 from skillcert.evaluation.services.plans import plan_acknowledge as plan_acknowledge
 from skillcert.evaluation.services.plans import (

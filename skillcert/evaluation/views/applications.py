@@ -1,0 +1,272 @@
+"""Application pages for the body's staff: the plan's list, registering one person, the Excel template
+and import (with every problem listed and downloadable), withdrawal, admission tickets.
+
+Plans are looked up through the scoped selector (out of scope is 404); applications through their plan.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+
+from skillcert.accounts.permissions import role_required
+from skillcert.accounts.roles import AUTHORITY_ROLES, BODY_ROLES
+from skillcert.core.errors import ApplicationError
+from skillcert.evaluation.forms.applications import (
+    ApplicationFilterForm,
+    ImportForm,
+    RegisterForm,
+    WithdrawForm,
+)
+from skillcert.evaluation.forms.specs import apply_errors
+from skillcert.evaluation.models import EvaluationPlan
+from skillcert.evaluation.selectors.applications import (
+    TICKET_STATUSES,
+    application_counts,
+    application_get_for_plan,
+    application_list_for_plan,
+    application_ticket_available,
+    plan_places_left,
+    plan_ticket_applications,
+)
+from skillcert.evaluation.selectors.plans import BODY_MANAGER_ROLES, plan_get_for_user, user_manages_plan
+from skillcert.evaluation.services.application_import import ImportRejected, application_import
+from skillcert.evaluation.services.applications import application_register, application_withdraw
+from skillcert.evaluation.spreadsheets.import_rows import ImportProblem
+from skillcert.evaluation.spreadsheets.problems import problems_csv
+from skillcert.evaluation.spreadsheets.reader import MAX_UPLOAD_BYTES
+from skillcert.evaluation.spreadsheets.template import (
+    application_template_filename,
+    application_template_workbook,
+)
+from skillcert.evaluation.tickets import plan_tickets_filename, ticket_filename, tickets_pdf
+
+APPLICATIONS_PER_PAGE = 50
+VIEW_ROLES = tuple(sorted(BODY_ROLES | AUTHORITY_ROLES))
+BODY_STAFF_ROLES = tuple(sorted(BODY_ROLES))
+PROBLEMS_SESSION_KEY = "evaluation.import_problems"
+PROBLEMS_KEPT = 2000  # problems kept in the session for the download (the page shows them all)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _plan(request: HttpRequest, plan_id: int) -> EvaluationPlan:
+    return plan_get_for_user(user=request.user, plan_id=plan_id)
+
+
+def _managed_plan(request: HttpRequest, plan_id: int) -> EvaluationPlan:
+    plan = _plan(request, plan_id)
+    if not user_manages_plan(user=request.user, plan=plan):
+        raise Http404
+    return plan
+
+
+def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@role_required(*VIEW_ROLES)
+def plan_applications_view(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = _plan(request, plan_id)
+    form = ApplicationFilterForm(request.GET)
+    status = search = ""
+    if form.is_valid():
+        status, search = form.cleaned_data["status"], form.cleaned_data["q"]
+    applications = application_list_for_plan(plan=plan, status=status, search=search)
+    page = Paginator(applications, APPLICATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "evaluation/applications/list.html",
+        {
+            "plan": plan,
+            "form": form,
+            "page": page,
+            "filtered": bool(status or search),
+            "counts": application_counts(plan=plan),
+            "places_left": plan_places_left(plan=plan),
+            "manages": user_manages_plan(user=request.user, plan=plan),
+            "open": plan.status == EvaluationPlan.Status.ACKNOWLEDGED,
+            "tickets": plan.status in TICKET_STATUSES and request.user.is_body_staff,
+        },
+    )
+
+
+@role_required(*BODY_MANAGER_ROLES)
+def application_register_view(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = _managed_plan(request, plan_id)
+    form = RegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            application = application_register(
+                plan=plan,
+                name=data["name"],
+                id_type=data["id_type"],
+                id_number=data["id_number"],
+                mobile=data["mobile"],
+                evidence=form.evidence(),
+                source=data["source"],
+                group_name=data["group_name"],
+                actor=request.user,
+                context=request.context,
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        except ApplicationError as error:
+            form.add_error(
+                error.extra.get("field") if error.extra.get("field") in form.fields else None, error.message
+            )
+        else:
+            if application.status == application.Status.ELIGIBLE:
+                messages.success(
+                    request,
+                    _("已登记 %(name)s，准考证号 %(ticket)s。")
+                    % {"name": application.candidate.name, "ticket": application.ticket_number},
+                )
+            else:
+                messages.warning(
+                    request,
+                    _("已登记 %(name)s，但不符合申报条件：%(why)s")
+                    % {"name": application.candidate.name, "why": application.eligibility_explanation},
+                )
+            return redirect("evaluation:plan_applications", plan_id=plan.pk)
+    return render(request, "evaluation/applications/register.html", {"plan": plan, "form": form})
+
+
+@role_required(*BODY_MANAGER_ROLES)
+def application_withdraw_view(request: HttpRequest, plan_id: int, application_id: int) -> HttpResponse:
+    plan = _managed_plan(request, plan_id)
+    application = application_get_for_plan(plan=plan, application_id=application_id)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application_withdraw(
+                application=application,
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+                context=request.context,
+            )
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("已撤回 %(name)s 的报名。") % {"name": application.candidate.name})
+            return redirect("evaluation:plan_applications", plan_id=plan.pk)
+    return render(
+        request,
+        "evaluation/applications/withdraw.html",
+        {"plan": plan, "application": application, "form": form},
+    )
+
+
+@role_required(*BODY_MANAGER_ROLES)
+def plan_application_template_view(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = _managed_plan(request, plan_id)
+    return _download(application_template_workbook(plan=plan), XLSX, application_template_filename(plan=plan))
+
+
+def _remember_problems(request: HttpRequest, plan: EvaluationPlan, problems: list[ImportProblem]) -> None:
+    kept = [[p.row, p.column, p.header, p.message] for p in problems[:PROBLEMS_KEPT]]
+    request.session[PROBLEMS_SESSION_KEY] = {"plan": plan.pk, "problems": kept}
+
+
+@role_required(*BODY_MANAGER_ROLES)
+def plan_application_import_view(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = _managed_plan(request, plan_id)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    context = {"plan": plan, "form": form, "max_mb": MAX_UPLOAD_BYTES // (1024 * 1024)}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            form.add_error("file", _("文件不能大于 %(mb)d MB。") % {"mb": context["max_mb"]})
+            return render(request, "evaluation/applications/import.html", context)
+        try:
+            result = application_import(
+                plan=plan,
+                content=upload.read(),
+                filename=upload.name or "",
+                source=form.cleaned_data["source"],
+                group_name=form.cleaned_data["group_name"],
+                actor=request.user,
+                context=request.context,
+            )
+        except ImportRejected as rejected:
+            _remember_problems(request, plan, rejected.problems)
+            context.update({"rejected": rejected, "problems": rejected.problems})
+            return render(request, "evaluation/applications/import.html", context, status=422)
+        except ApplicationError as error:
+            form.add_error(
+                error.extra.get("field") if error.extra.get("field") in form.fields else None, error.message
+            )
+        else:
+            return render(
+                request, "evaluation/applications/import_done.html", {"plan": plan, "result": result}
+            )
+    return render(request, "evaluation/applications/import.html", context)
+
+
+@role_required(*BODY_MANAGER_ROLES)
+def plan_application_import_problems_view(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = _managed_plan(request, plan_id)
+    stored = request.session.get(PROBLEMS_SESSION_KEY) or {}
+    if stored.get("plan") != plan.pk:
+        raise Http404
+    problems = [ImportProblem(row=r, column=c, header=h, message=m) for r, c, h, m in stored["problems"]]
+    return _download(problems_csv(problems), "text/csv; charset=utf-8", f"import-problems-{plan.number}.csv")
+
+
+@role_required(*BODY_STAFF_ROLES)
+def application_ticket_view(request: HttpRequest, plan_id: int, application_id: int) -> HttpResponse:
+    plan = _plan(request, plan_id)
+    application = application_get_for_plan(plan=plan, application_id=application_id)
+    if not application_ticket_available(application=application):
+        raise Http404
+    return _download(tickets_pdf(applications=[application]), "application/pdf", ticket_filename(application))
+
+
+@role_required(*BODY_STAFF_ROLES)
+def plan_tickets_view(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = _plan(request, plan_id)
+    if plan.status not in TICKET_STATUSES:
+        raise Http404
+    applications = plan_ticket_applications(plan=plan)
+    if not applications:
+        messages.info(request, _("本计划还没有资格审核通过的考生，暂无准考证。"))
+        return redirect("evaluation:plan_applications", plan_id=plan.pk)
+    return _download(tickets_pdf(applications=applications), "application/pdf", plan_tickets_filename(plan))
+
+
+urlpatterns = [
+    path("plans/<int:plan_id>/applications/", plan_applications_view, name="plan_applications"),
+    path("plans/<int:plan_id>/applications/new/", application_register_view, name="application_register"),
+    path(
+        "plans/<int:plan_id>/applications/<int:application_id>/withdraw/",
+        application_withdraw_view,
+        name="application_withdraw",
+    ),
+    path(
+        "plans/<int:plan_id>/applications/<int:application_id>/ticket.pdf",
+        application_ticket_view,
+        name="application_ticket",
+    ),
+    path(
+        "plans/<int:plan_id>/applications/template.xlsx",
+        plan_application_template_view,
+        name="plan_application_template",
+    ),
+    path(
+        "plans/<int:plan_id>/applications/import/",
+        plan_application_import_view,
+        name="plan_application_import",
+    ),
+    path(
+        "plans/<int:plan_id>/applications/import/problems.csv",
+        plan_application_import_problems_view,
+        name="plan_application_import_problems",
+    ),
+    path("plans/<int:plan_id>/tickets.pdf", plan_tickets_view, name="plan_tickets"),
+]
