@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 	mkdir -p var
 	$(BIN)/skillcert migrate
+	$(BIN)/skillcert createcachetable
 
 ## run: setup, load the demo data into an empty database, serve http://127.0.0.1:8000
 run: setup
@@ -25,12 +26,12 @@ run: setup
 
 ## test: the whole suite on SQLite
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 ## test-pg: the whole suite on PostgreSQL at $$SKILLCERT_TEST_DATABASE_URL
 test-pg: $(STAMP)
 	@test -n "$$SKILLCERT_TEST_DATABASE_URL" || { echo "设置 SKILLCERT_TEST_DATABASE_URL，例如 postgres://postgres@127.0.0.1:5432/skillcert"; exit 2; }
-	SKILLCERT_DATABASE_URL="$$SKILLCERT_TEST_DATABASE_URL" $(BIN)/python -m pytest $(PYTEST_ARGS)
+	SKILLCERT_DATABASE_URL="$$SKILLCERT_TEST_DATABASE_URL" $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 ## lint: ruff, format check, mypy, migrations up to date
 lint: $(STAMP)

@@ -18,6 +18,25 @@ from skillcert.registry.models import Body, Site
 WORLD_PASSWORD = "World-Passw0rd!"
 
 
+def pytest_collection_modifyitems(items):
+    """Every transactional test restores the migration-seeded data afterwards (serialized rollback).
+
+    A transactional test ends with a flush that empties every table, including the reference data the
+    migrations seed. With serialized rollback Django reloads that data for the next test; mixing in a
+    transactional test without it re-runs post_migrate after its flush, and the next restore collides
+    with the recreated content types. So all of them get it, here, once.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        fixtures = set(getattr(item, "fixturenames", ()))
+        transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
+            {"transactional_db", "live_server"} & fixtures
+        )
+        if transactional and not (marker and marker.kwargs.get("serialized_rollback")):
+            kwargs = {**(marker.kwargs if marker else {}), "transaction": True, "serialized_rollback": True}
+            item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+
+
 @cache
 def world_password_hash() -> str:
     return make_password(WORLD_PASSWORD)

@@ -204,6 +204,17 @@ SKILLCERT_CERTIFICATE_NUMBERING = env(
 # --- demo ---------------------------------------------------------------------------------------------
 SKILLCERT_DEMO_PASSWORD = env("DEMO_PASSWORD", "Skillcert-2026")
 
+# Objections lodged from one address in an hour, before the public form refuses more.
+SKILLCERT_OBJECTION_LIMIT_PER_HOUR = env_int("OBJECTION_LIMIT_PER_HOUR", 5)
+
+# --- cache: rate-limit counters must be shared by every server process (ARCHITECTURE.md §7) -----------
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "skillcert_cache",
+    }
+}
+
 # --- i18n, time -------------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

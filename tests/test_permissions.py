@@ -16,7 +16,7 @@ from django.utils import timezone
 from skillcert.accounts.models import User
 from skillcert.accounts.tokens import api_token_create
 from skillcert.certificates.services import certificates_issue_for_plan
-from skillcert.evaluation.models import Application, EvaluationPlan
+from skillcert.evaluation.models import Application, EvaluationPlan, Objection, ResultReport, ScoreEntry
 from skillcert.evaluation.tests.factories import (
     make_application,
     make_candidate,
@@ -151,6 +151,60 @@ def own_application_case() -> Case:
     )
 
 
+def score_entry_case() -> Case:
+    def kwargs(o: Objects) -> dict:
+        person = make_candidate("林小满", make_resident_id(date(1992, 2, 2), sequence=5))
+        application = make_application(o.plan, person, ticket_number=f"{o.plan.number}-0001")
+        entry = ScoreEntry.objects.create(
+            application=application,
+            component="theory",
+            value=70,
+            entered_by=o.world.body_y_exam_staff,
+            entered_at=timezone.now(),
+        )
+        return {"plan_id": o.plan.pk, "entry_id": entry.pk}
+
+    return body_y_object(kwargs)
+
+
+def objection_case() -> Case:
+    def kwargs(o: Objects) -> dict:
+        objection = Objection.objects.create(
+            plan=o.plan,
+            reference="YY20250101ABCDEF",
+            subject="整体",
+            text="异议内容十个字以上的说明",
+            contact_name="王",
+            contact_phone="13912345678",
+            lodged_at=timezone.now(),
+        )
+        return {"plan_id": o.plan.pk, "objection_id": objection.pk}
+
+    return body_y_object(kwargs)
+
+
+def in_publicity(o: Objects) -> dict:
+    today = timezone.localdate()
+    EvaluationPlan.objects.filter(pk=o.plan.pk).update(
+        status=EvaluationPlan.Status.PUBLICITY,
+        publicity_starts_on=today,
+        publicity_ends_on=today + timedelta(days=7),
+    )
+    return {"number": o.plan.number}
+
+
+def reported(o: Objects) -> dict:
+    EvaluationPlan.objects.filter(pk=o.plan.pk).update(status=EvaluationPlan.Status.REPORTED)
+    ResultReport.objects.create(
+        plan=o.plan,
+        passed_count=0,
+        submitted_at=timezone.now(),
+        submitted_by=o.world.body_y_admin,
+        review_due_on=timezone.localdate() + timedelta(days=7),
+    )
+    return {"plan_id": o.plan.pk}
+
+
 def submitted_filing_case() -> Case:
     return body_y_object(lambda o: {"pk": o.submitted_filing.pk})
 
@@ -252,13 +306,34 @@ CASES: dict[str, Case] = {
     "evaluation:application_withdraw": plan_application_case(),
     "evaluation:application_ticket": plan_application_case(),
     # The problems of a failed import live in the uploader's session: none stored, nothing to show.
-    "evaluation:plan_application_import_problems": plan_case(body_y_admin=NOT_FOUND, body_y_exam_staff=NOT_FOUND),
+    "evaluation:plan_application_import_problems": plan_case(
+        body_y_admin=NOT_FOUND, body_y_exam_staff=NOT_FOUND
+    ),
     "evaluation:my_applications": Case(),
     "evaluation:apply_plans": Case(),
     "evaluation:my_application": own_application_case(),
     "evaluation:my_ticket": own_application_case(),
     "evaluation:my_withdraw": own_application_case(),
     "evaluation:apply": Case(kwargs=lambda o: {"plan_id": o.plan.pk}),
+    "evaluation:plan_scores": plan_case(),
+    "evaluation:plan_scores_enter": plan_case(),
+    "evaluation:plan_scores_confirm": plan_case(),
+    "evaluation:plan_scores_lock": plan_case(),
+    "evaluation:plan_scores_template": plan_case(),
+    "evaluation:plan_scores_import": plan_case(),
+    "evaluation:score_correct": score_entry_case(),
+    "evaluation:score_change": score_entry_case(),
+    "evaluation:plan_results": plan_case(),
+    "evaluation:plan_retakes": plan_case(),
+    "evaluation:plan_publicity_start": plan_case(),
+    "evaluation:objection_answer": objection_case(),
+    "evaluation:publicity_list": Case(),
+    "evaluation:publicity_public": Case(kwargs=in_publicity),
+    "evaluation:objection_lodge": Case(kwargs=in_publicity),
+    "evaluation:plan_report_submit": plan_case(),
+    "evaluation:plan_report_approve": body_y_object(reported),
+    "evaluation:plan_report_return": body_y_object(reported),
+    "evaluation:report_list": Case(),
     "certificates:list": Case(),
     "certificates:mine": Case(),
     "certificates:detail": body_y_object(lambda o: {"number": o.certificate.number}, candidate=NOT_FOUND),

@@ -146,7 +146,7 @@ def test_object_does_not_exist_is_404(db, client):
     problem(client.get("/t/does-not-exist"), 404)
 
 
-def test_throttled_is_429_with_retry_after(client):
+def test_throttled_is_429_with_retry_after(db, client):  # throttle counters live in the database cache
     # given one request allowed per hour from this address
     assert client.get("/t/throttled").status_code == 200
     # when a second one comes

@@ -20,6 +20,7 @@ from skillcert.api.v1.routers.certificates import router as certificates_router
 from skillcert.api.v1.routers.health import router as health_router
 from skillcert.api.v1.routers.plans import router as plans_router
 from skillcert.api.v1.routers.registry import router as registry_router
+from skillcert.api.v1.routers.results import router as results_router
 
 
 def docs_access(view: Any) -> Any:
@@ -76,3 +77,4 @@ api.add_router("/plans", plans_router)
 api.add_router("/", certificates_router)
 api.add_router("/", registry_router)
 api.add_router("/", applications_router)
+api.add_router("/", results_router)

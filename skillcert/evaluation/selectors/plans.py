@@ -398,13 +398,13 @@ def _body_steps(plan: EvaluationPlan, user: User) -> list[NextStep]:
         return [
             _step(
                 _("组织报名并审核申报资格"),
-                None,
+                "evaluation:plan_applications",
                 _("在本页“报名”栏目登记考生或导入名单，计划人数 %(capacity)d 人。")
                 % {"capacity": plan.capacity},
             ),
             _step(
                 _("组织考试并录入成绩"),
-                None,
+                "evaluation:plan_scores",
                 _("首场考试 %(first)s；考评人员在“成绩”栏目录入成绩，复核后由考评组长锁定。")
                 % {"first": first.isoformat() if first else "-"},
             ),
@@ -413,7 +413,7 @@ def _body_steps(plan: EvaluationPlan, user: User) -> list[NextStep]:
         return [
             _step(
                 _("发布合格名单公示"),
-                None,
+                "evaluation:plan_publicity_start",
                 _("在“公示”栏目发布，公示 %(days)d 个工作日，考生个人信息脱敏显示。")
                 % {"days": settings.SKILLCERT_PUBLICITY_WORKING_DAYS},
             )
@@ -423,16 +423,22 @@ def _body_steps(plan: EvaluationPlan, user: User) -> list[NextStep]:
         return [
             _step(
                 _("答复异议，公示期满后报送结果"),
-                None,
+                "evaluation:plan_report_submit",
                 _("公示至 %(ends)s；须答复全部异议后方可报送。") % {"ends": ends},
             )
         ]
     if plan.status == Status.REPORTED:
         return [_step(_("等待人社部门审核结果"), None, _("结果已报送，人社部门审核通过后即可发证。"))]
     if plan.status == Status.RESULTS_RETURNED:
-        return [_step(_("按退回意见修改后重新报送"), None, _("在“公示”栏目查看退回意见，修改后重新报送。"))]
+        return [
+            _step(
+                _("按退回意见修改后重新报送"),
+                "evaluation:plan_scores",
+                _("在“公示”栏目查看退回意见，修改成绩（须填写原因）后重新报送。"),
+            )
+        ]
     if plan.status == Status.RESULTS_APPROVED:
-        return [_step(_("发放证书"), None, _("在“证书”栏目为合格考生生成证书编号并发放证书。"))]
+        return [_step(_("发放证书"), "certificates:plan_issue", _("为合格考生生成证书编号并发放证书。"))]
     return [_step(_("证书已发放"), None, _("在“证书”栏目查看已发放的证书。"))]
 
 
@@ -458,7 +464,7 @@ def _authority_steps(plan: EvaluationPlan, user: User) -> list[NextStep]:
         return [
             _step(
                 _("审核评价结果"),
-                None,
+                "evaluation:plan_report_approve",
                 _("请在 %(days)d 个工作日内在“公示”栏目核准或退回结果。")
                 % {"days": settings.SKILLCERT_RESULT_REVIEW_WORKING_DAYS},
             )

@@ -204,9 +204,13 @@ def _sessions_data(sessions: list[SessionInput]) -> list[dict]:
     ]
 
 
-def _next_number(body: Body) -> str:
-    """P<body pk>-<year>-<4-digit sequence>; the caller holds the body's row lock."""
-    prefix = f"P{body.pk}-{timezone.localdate().year}-"
+def _next_number(site: Site) -> str:
+    """P<year>-<site sequence code>-<4-digit sequence>; the caller holds the body's row lock.
+
+    Plan numbers appear in public addresses (the publicity page), so they are built from the site's
+    public sequence code, never from an internal key.
+    """
+    prefix = f"P{timezone.localdate().year}-{site.sequence_code}-"
     last = (
         EvaluationPlan.objects.filter(number__startswith=prefix)
         .order_by("-number")
@@ -235,7 +239,7 @@ def plan_create(
     body_require_may_evaluate(body=body)
     _check_spec_and_site(body=body, spec=spec, site=site)
     _check_sessions(spec=spec, capacity=capacity, sessions=sessions)
-    plan = EvaluationPlan(tenant=body, number=_next_number(body), spec=spec, site=site, capacity=capacity)
+    plan = EvaluationPlan(tenant=body, number=_next_number(site), spec=spec, site=site, capacity=capacity)
     plan.full_clean()
     plan.save(force_insert=True)
     _save_sessions(plan, sessions)

@@ -206,11 +206,12 @@ def make_plan(
     body = spec.tenant
     now = timezone.now()
     decider = world.pudong_reviewer if body.district_id == world.pudong.code else world.minhang_reviewer
+    site = _site_of(world, body)
     plan = EvaluationPlan.objects.create(
         tenant=body,
-        number=_next_number(body),
+        number=_next_number(site),
         spec=spec,
-        site=_site_of(world, body),
+        site=site,
         capacity=capacity,
         status=status,
         submitted_at=now if status in _SUBMITTED_OR_LATER else None,
