@@ -1,12 +1,12 @@
 """The ``skillcert`` console command: readable verbs over Django's management commands.
 
-    skillcert serve                  serve the portal (ASGI) at http://127.0.0.1:8000
-    skillcert demo [--if-empty]      load the demo data and print the demo accounts
-    skillcert import-regions FILE    import GB/T 2260 area codes (current and retired)
-    skillcert import-occupations FILE  import the national occupation catalogue
-    skillcert audit verify           check the audit log's hash chain
-    skillcert token create USER NAME create an API token for an integration
-    skillcert <anything else>        any Django management command (migrate, createsuperuser, ...)
+skillcert serve                  serve the portal (ASGI) at http://127.0.0.1:8000
+skillcert demo [--if-empty]      load the demo data and print the demo accounts
+skillcert import-regions FILE    import GB/T 2260 area codes (current and retired)
+skillcert import-occupations FILE  import the national occupation catalogue
+skillcert audit verify           check the audit log's hash chain
+skillcert token create USER NAME create an API token for an integration
+skillcert <anything else>        any Django management command (migrate, createsuperuser, ...)
 """
 
 import os

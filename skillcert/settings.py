@@ -13,7 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("SKILLCERT_VAR_DIR", BASE_DIR / "var"))
 
-DEVELOPMENT_SECRET_KEY = "skillcert-development-key-not-for-production"  # noqa: S105
+DEVELOPMENT_SECRET_KEY = "skillcert-development-key-not-for-production"
 
 
 def env(name: str, default: str = "") -> str:
@@ -107,11 +107,13 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "skillcert.sqlite3",
+            "NAME": str(VAR_DIR / "skillcert.sqlite3"),
             "OPTIONS": {
                 # WAL lets readers run beside one writer; IMMEDIATE takes the write lock at BEGIN so that
                 # two writers queue instead of failing half-way with "database is locked".
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;"
+                ),
                 "transaction_mode": "IMMEDIATE",
             },
             # Tests use a file too, not SQLite's in-memory shared cache, whose table locks behave
@@ -167,7 +169,9 @@ SKILLCERT_API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)
 SKILLCERT_FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY")
 SKILLCERT_BLIND_INDEX_KEY = env("BLIND_INDEX_KEY")
 if PRODUCTION and not (SKILLCERT_FIELD_ENCRYPTION_KEY and SKILLCERT_BLIND_INDEX_KEY):
-    raise ImproperlyConfigured("生产环境必须设置 SKILLCERT_FIELD_ENCRYPTION_KEY 和 SKILLCERT_BLIND_INDEX_KEY。")
+    raise ImproperlyConfigured(
+        "生产环境必须设置 SKILLCERT_FIELD_ENCRYPTION_KEY 和 SKILLCERT_BLIND_INDEX_KEY。"
+    )
 
 # --- reference data ---------------------------------------------------------------------------------
 # The province and city whose authority runs this installation (GB/T 2260).
@@ -230,7 +234,10 @@ STATICFILES_DIRS = [BASE_DIR / "skillcert" / "static"]
 # Outside production, WhiteNoise serves files straight from the apps' static folders (no collectstatic).
 WHITENOISE_USE_FINDERS = not PRODUCTION
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": VAR_DIR / "media"}},
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": VAR_DIR / "media"},
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION

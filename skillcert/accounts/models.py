@@ -12,12 +12,20 @@ class User(AbstractUser):
     mobile = models.CharField(_("手机号码"), max_length=20, blank=True)
     # Authority staff: the region they answer for (310000 the whole city, 310115 浦东新区 only).
     authority_region = models.ForeignKey(
-        "reference.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "reference.Region",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("管辖区域"),
     )
     # Body staff: the one evaluation body they work for.
     body = models.ForeignKey(
-        "registry.Body", on_delete=models.PROTECT, null=True, blank=True, related_name="staff",
+        "registry.Body",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
         verbose_name=_("评价机构"),
     )
     locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
@@ -112,7 +120,9 @@ class Candidate(models.Model):
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="candidate"
     )
     name = models.CharField(_("姓名"), max_length=60)
-    id_type = models.CharField(_("证件类型"), max_length=20, choices=IdType.choices, default=IdType.RESIDENT_ID)
+    id_type = models.CharField(
+        _("证件类型"), max_length=20, choices=IdType.choices, default=IdType.RESIDENT_ID
+    )
     id_number_ciphertext = models.TextField(_("证件号码(密文)"))
     id_number_index = models.CharField(_("证件号码索引"), max_length=64, db_index=True)
     id_number_masked = models.CharField(_("证件号码"), max_length=40)

@@ -17,7 +17,8 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.context = RequestContext(ip_address=client_ip(request), request_id=secrets.token_hex(8))
+        context = RequestContext(ip_address=client_ip(request), request_id=secrets.token_hex(8))
+        request.context = context  # type: ignore[attr-defined]
         response = self.get_response(request)
-        response["X-Request-ID"] = request.context.request_id
+        response["X-Request-ID"] = context.request_id
         return response

@@ -91,11 +91,12 @@ class EvaluationSpec(TenantScopedModel):
         return [component for component, on in present if on]
 
     def pass_mark(self, component: str) -> Decimal:
-        return {
+        marks: dict[str, Decimal] = {
             Component.THEORY: self.theory_pass_mark,
             Component.SKILLS: self.skills_pass_mark,
             Component.REVIEW: self.review_pass_mark,
-        }[component]
+        }
+        return marks[component]
 
 
 class EligibilityRoute(models.Model):
