@@ -104,6 +104,7 @@ DATABASE_URL = env("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)  # the embedded database lives there
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
