@@ -14,6 +14,7 @@ from skillcert.accounts.identity import id_number_blind_index, normalise_id_numb
 from skillcert.accounts.models import Candidate, User, UserRole
 from skillcert.accounts.roles import Role
 from skillcert.accounts.selectors import candidate_may_reveal_id_number
+from skillcert.accounts.tokens import api_tokens_revoke_all
 from skillcert.core.audit import audit_record
 from skillcert.core.errors import ApplicationError
 from skillcert.core.personal_data import decrypt, encrypt, mask_id_number
@@ -226,4 +227,7 @@ def _password_change(
     user.set_password(new_password)
     user.save(update_fields=["password"])
     audit_record(actor=user, action="auth.password_changed", target=user, context=context)
+    # A changed password ends every other way in: other sessions (their auth hash no longer matches) and
+    # the user's integration tokens (security.md A3).
+    api_tokens_revoke_all(user=user, reason="password_changed", actor=user, context=context)
     return user

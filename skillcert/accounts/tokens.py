@@ -131,6 +131,25 @@ def api_token_revoke(
     return token
 
 
+def api_tokens_revoke_all(
+    *, user: User, reason: str, actor: User | None, context: RequestContext = NO_REQUEST
+) -> int:
+    """End every live token of ``user`` (a password change ends all their access); one audit event."""
+    live = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+    prefixes = sorted(live.values_list("key_prefix", flat=True))
+    if not prefixes:
+        return 0
+    count = live.update(revoked_at=timezone.now())
+    audit_record(
+        actor=actor,
+        action="api_token.revoked_all",
+        target=user,
+        data={"user": user.username, "reason": reason, "key_prefixes": prefixes},
+        context=context,
+    )
+    return count
+
+
 def api_token_state(*, token: ApiToken, at: datetime | None = None) -> str:
     """``"revoked"``, ``"expired"`` or ``"active"`` at ``at`` (now by default)."""
     if token.revoked_at is not None:

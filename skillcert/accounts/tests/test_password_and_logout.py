@@ -7,6 +7,7 @@ from django.urls import reverse
 from conftest import WORLD_PASSWORD
 from skillcert.accounts.tests.helpers import post_password
 from skillcert.core.models import AuditEvent
+from skillcert.core.request_context import NO_REQUEST
 
 CHANGE = reverse("accounts:password_change")
 PROFILE = reverse("accounts:profile")
@@ -99,3 +100,31 @@ def test_logout_needs_the_csrf_token(world):
     # then
     assert response.status_code == 403
     assert client.get(PROFILE).status_code == 200
+
+
+def test_changing_the_password_ends_the_users_api_tokens(world, settings):
+    # given a member of staff with two live integration tokens and a colleague with one
+    from skillcert.accounts.services import user_password_change
+    from skillcert.accounts.tokens import api_token_authenticate, api_token_create
+
+    _, first = api_token_create(user=world.body_y_admin, name="人事系统", actor=world.body_y_admin)
+    _, second = api_token_create(user=world.body_y_admin, name="考务系统", actor=world.body_y_admin)
+    _, colleague = api_token_create(
+        user=world.body_y_exam_staff, name="考务系统", actor=world.body_y_exam_staff
+    )
+
+    # when the staff member changes their password
+    user_password_change(
+        user=world.body_y_admin,
+        current_password=WORLD_PASSWORD,
+        new_password=NEW_PASSWORD,
+        context=NO_REQUEST,
+    )
+
+    # then their tokens no longer authenticate, the colleague's still does, and one audit event says why
+    assert api_token_authenticate(key=first) is None
+    assert api_token_authenticate(key=second) is None
+    assert api_token_authenticate(key=colleague) is not None
+    event = AuditEvent.objects.get(action="api_token.revoked_all")
+    assert event.data["reason"] == "password_changed"
+    assert len(event.data["key_prefixes"]) == 2
