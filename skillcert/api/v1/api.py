@@ -53,7 +53,7 @@ class SkillcertAPI(NinjaAPI):
                 for response in operation.get("responses", {}).values():
                     content = response.get("content", {})
                     ref = content.get("application/json", {}).get("schema", {}).get("$ref", "")
-                    if ref.endswith("ProblemOut"):
+                    if ref.endswith("/ProblemOut"):
                         content[PROBLEM_CONTENT_TYPE] = content.pop("application/json")
         return schema
 

@@ -18,7 +18,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -88,6 +88,9 @@ PYDANTIC_MESSAGES = {
 class FieldErrorOut(Schema):
     field: str | None
     message: str
+    # Spreadsheet imports name the cell: the row number as Excel shows it and the column letter.
+    row: int | None = Field(default=None, description="Excel 行号（仅文件导入的错误）")
+    column: str | None = Field(default=None, description="Excel 列字母（仅文件导入的错误）")
 
 
 class ProblemOut(Schema):
@@ -104,6 +107,8 @@ class ProblemOut(Schema):
 class FieldError:
     field: str | None  # None: the error concerns the request as a whole
     message: str
+    row: int | None = None  # spreadsheet imports: the row as Excel numbers it
+    column: str | None = None  # spreadsheet imports: the column letter
 
 
 @dataclass(eq=False)  # exceptions compare by identity
@@ -124,6 +129,13 @@ def problem_responses(*statuses: int) -> dict[int, type[ProblemOut]]:
     return dict.fromkeys(statuses, ProblemOut)
 
 
+def _error_body(error: FieldError) -> dict[str, Any]:
+    body: dict[str, Any] = {"field": error.field, "message": str(error.message)}
+    if error.row is not None or error.column is not None:
+        body.update(row=error.row, column=error.column)
+    return body
+
+
 def problem_response(
     *,
     status: int,
@@ -136,7 +148,7 @@ def problem_response(
         "title": str(TITLES.get(status, _("请求失败"))),
         "status": status,
         "detail": detail,
-        "errors": [{"field": error.field, "message": str(error.message)} for error in errors],
+        "errors": [_error_body(error) for error in errors],
     }
     response = HttpResponse(
         json.dumps(body, cls=DjangoJSONEncoder, ensure_ascii=False),

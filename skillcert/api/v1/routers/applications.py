@@ -5,12 +5,11 @@ Mounted at the API root (``api.add_router("/", applications.router)``) because i
 is 404. An import with problems answers 422 with one error per problem, each with ``row`` and ``column``.
 """
 
-import json
 from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
@@ -18,9 +17,6 @@ from ninja.files import UploadedFile
 from skillcert.accounts.roles import AUTHORITY_ROLES, BODY_ROLES
 from skillcert.api.v1.auth import require_roles
 from skillcert.api.v1.problems import (
-    PROBLEM_CONTENT_TYPE,
-    PROBLEM_TYPE_PREFIX,
-    TITLES,
     FieldError,
     Problem,
     problem_responses,
@@ -43,21 +39,6 @@ class ImportOut(Schema):
     unchanged: int = Field(description="已报名且信息相同、未变化的行数")
     candidates_created: int = Field(description="新建的考生数")
     sha256: str = Field(description="上传文件的 SHA-256")
-
-
-class ImportErrorOut(Schema):
-    row: int | None = Field(description="Excel 行号；整个文件的问题为 null")
-    column: str | None = Field(description="列字母，如 C；整行的问题为 null")
-    field: str | None = Field(description="列名，如 证件号码")
-    message: str
-
-
-class ImportProblemOut(Schema):
-    type: str
-    title: str
-    status: int
-    detail: str
-    errors: list[ImportErrorOut]
 
 
 class PriorCertificateIn(Schema):
@@ -129,24 +110,20 @@ def _out(application: Application) -> dict:
     }
 
 
-def import_problem_response(rejected: ImportRejected) -> HttpResponse:
-    """A problem document whose errors carry ``row`` and ``column`` (and ``field``, the column header)."""
-    body = {
-        "type": PROBLEM_TYPE_PREFIX + "import-rejected",
-        "title": str(TITLES[422]),
-        "status": 422,
-        "detail": rejected.message,
-        "errors": [
-            {"row": p.row, "column": p.column, "field": p.header or None, "message": p.message}
-            for p in rejected.problems
+def import_rejected(rejected: ImportRejected) -> Problem:
+    """A 422 problem naming every problem of a rejected spreadsheet by row, column letter and header."""
+    return Problem(
+        status=422,
+        detail=rejected.message,
+        errors=[
+            FieldError(p.header or None, p.message, row=p.row, column=p.column) for p in rejected.problems
         ],
-    }
-    return HttpResponse(json.dumps(body, ensure_ascii=False), status=422, content_type=PROBLEM_CONTENT_TYPE)
+    )
 
 
 @router.post(
     "/plans/{plan_id}/applications/import",
-    response={200: ImportOut, 422: ImportProblemOut, **problem_responses(401, 403, 404, 409)},
+    response={200: ImportOut, **problem_responses(401, 403, 404, 409, 422)},
     url_name="plan_applications_import",
     operation_id="plan_applications_import",
     summary="从 Excel 模板批量登记考生",
@@ -182,7 +159,7 @@ def import_applications(
             context=request.context,  # type: ignore[attr-defined]
         )
     except ImportRejected as rejected:
-        return import_problem_response(rejected)
+        raise import_rejected(rejected) from None
     return 200, {
         "imported": result.imported,
         "unchanged": result.unchanged,

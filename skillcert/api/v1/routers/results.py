@@ -18,7 +18,7 @@ from skillcert.accounts.models import User
 from skillcert.accounts.roles import AUTHORITY_ROLES, BODY_ROLES, Role
 from skillcert.api.v1.auth import require_roles
 from skillcert.api.v1.problems import FieldError, Problem, problem_responses
-from skillcert.api.v1.routers.applications import import_problem_response
+from skillcert.api.v1.routers.applications import import_rejected
 from skillcert.evaluation.models import EvaluationPlan, ResultReport
 from skillcert.evaluation.selectors.plans import AUTHORITY_ACTOR_ROLES, BODY_MANAGER_ROLES, plan_get_for_user
 from skillcert.evaluation.selectors.publicity import plan_current_report
@@ -176,24 +176,9 @@ class ScoreImportOut(Schema):
     sha256: str
 
 
-class ScoreImportErrorOut(Schema):
-    row: int | None = Field(description="Excel 行号；整个文件的问题为 null")
-    column: str | None = Field(description="列字母；整行的问题为 null")
-    field: str | None = Field(description="列名")
-    message: str
-
-
-class ScoreImportProblemOut(Schema):
-    type: str
-    title: str
-    status: int
-    detail: str
-    errors: list[ScoreImportErrorOut]
-
-
 @router.post(
     "/plans/{plan_id}/scores/import",
-    response={200: ScoreImportOut, 422: ScoreImportProblemOut, **problem_responses(401, 403, 404, 409)},
+    response={200: ScoreImportOut, **problem_responses(401, 403, 404, 409, 422)},
     url_name="plan_scores_import",
     operation_id="plan_scores_import",
     summary="从 Excel 成绩模板导入成绩",
@@ -215,7 +200,7 @@ def import_scores(request: HttpRequest, plan_id: int, file: File[UploadedFile]):
             plan=plan, content=file.read(), filename=file.name or "", actor=user, context=_context(request)
         )
     except ImportRejected as rejected:
-        return import_problem_response(rejected)
+        raise import_rejected(rejected) from None
     return 200, {
         "imported": result.imported,
         "unchanged": result.unchanged,
