@@ -1,6 +1,20 @@
+"""The ASGI application ``skillcert serve`` runs: Django, with the public verification app in front of it.
+
+``/query``, ``/v/<token>`` and ``/api/v1/public/…`` go to the Django-free Starlette app
+(skillcert/verification/app.py, ARCHITECTURE.md §4); everything else goes to Django, including the signed
+credential that the QR page links to (``/credentials/v/<token>/credential.json``).
+"""
+
 import os
 
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "skillcert.settings")
-application = get_asgi_application()
+django_application = get_asgi_application()  # sets Django up: the imports below need the settings
+
+from skillcert.verification.app import create_app  # noqa: E402
+from skillcert.verification.configure import config_from_settings  # noqa: E402
+from skillcert.verification.routing import combine  # noqa: E402
+
+verification_application = create_app(config_from_settings())
+application = combine(django=django_application, verification=verification_application)

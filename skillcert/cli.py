@@ -20,6 +20,7 @@ VERBS = {
     ("token", "create"): "token_create",
     ("verify-credential",): "verify_credential",
     ("trust-bundle",): "trust_bundle",
+    ("verification-rebuild",): "verification_rebuild",
 }
 
 

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "skillcert.accounts",
     "skillcert.evaluation",
     "skillcert.certificates",
+    "skillcert.credentials",
+    "skillcert.verification",
     "skillcert.api",
     "skillcert.portal",
 ]
@@ -102,7 +104,9 @@ TEMPLATES = [
 # --- database ---------------------------------------------------------------------------------------
 DATABASE_URL = env("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    # No persistent connections: under ASGI each request's Django code runs in its own thread, where a
+    # kept-open connection would outlive the request (Django's advice for ASGI).
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)  # the embedded database lives there
     DATABASES = {
@@ -206,6 +210,15 @@ SKILLCERT_CERTIFICATE_NUMBERING = env(
     "CERTIFICATE_NUMBERING", "skillcert.certificates.numbering.LocalSerialNumbering"
 )
 
+# --- signed credentials (Open Badges 3.0, credentials.md) ---------------------------------------------
+# Entries per Bitstring Status List; the spec's minimum (131,072) gives holders herd privacy.
+SKILLCERT_CREDENTIALS_STATUS_LIST_SIZE = max(env_int("CREDENTIALS_STATUS_LIST_SIZE", 131072), 131072)
+# Platform keys (Multikey "z6Mk…", comma-separated) of other installations whose trust bundles
+# `skillcert verify-credential --trust` accepts, besides this installation's own platform keys.
+SKILLCERT_CREDENTIALS_TRUSTED_PLATFORM_KEYS = [
+    k.strip() for k in env("CREDENTIALS_TRUSTED_PLATFORM_KEYS", "").split(",") if k.strip()
+]
+
 # --- demo ---------------------------------------------------------------------------------------------
 SKILLCERT_DEMO_PASSWORD = env("DEMO_PASSWORD", "Skillcert-2026")
 
@@ -270,3 +283,27 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_personal_data"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
 }
+
+# --- public verification (skillcert/verification; ARCHITECTURE.md §4, security.md P) -------------------
+# The Starlette app reads verification_record through this URL when set (PostgreSQL: the read-only role
+# skillcert_verifier, or a replica); otherwise through the main database, read-only.
+SKILLCERT_VERIFICATION_DATABASE_URL = env("VERIFICATION_DATABASE_URL")
+SKILLCERT_VERIFICATION_POOL_SIZE = env_int("VERIFICATION_POOL_SIZE", 8)  # PostgreSQL connections a worker
+# Rate-limit counters on SQLite installations: a side file every worker of this machine shares (kept out
+# of the main database so that a long issuance transaction never stalls the public query).
+SKILLCERT_VERIFICATION_COUNTERS_PATH = Path(
+    env("VERIFICATION_COUNTERS_PATH", str(VAR_DIR / "verification-counters.sqlite3"))
+)
+# Limits (security.md P2): queries per client address, per /24 (IPv4) or /64 (IPv6) network, per queried
+# certificate number, ID number and name; QR-code page views per address.
+SKILLCERT_VERIFICATION_IP_PER_MINUTE = env_int("VERIFICATION_IP_PER_MINUTE", 10)
+SKILLCERT_VERIFICATION_IP_PER_DAY = env_int("VERIFICATION_IP_PER_DAY", 100)
+SKILLCERT_VERIFICATION_NETWORK_PER_MINUTE = env_int("VERIFICATION_NETWORK_PER_MINUTE", 60)
+SKILLCERT_VERIFICATION_NUMBER_PER_DAY = env_int("VERIFICATION_NUMBER_PER_DAY", 20)
+SKILLCERT_VERIFICATION_ID_NUMBER_PER_DAY = env_int("VERIFICATION_ID_NUMBER_PER_DAY", 20)
+SKILLCERT_VERIFICATION_NAME_PER_HOUR = env_int("VERIFICATION_NAME_PER_HOUR", 100)
+SKILLCERT_VERIFICATION_VIEW_PER_MINUTE = env_int("VERIFICATION_VIEW_PER_MINUTE", 60)
+# After this many empty answers to one address within the window, each query needs a proof of work.
+SKILLCERT_VERIFICATION_CHALLENGE_AFTER_MISSES = env_int("VERIFICATION_CHALLENGE_AFTER_MISSES", 3)
+SKILLCERT_VERIFICATION_MISS_WINDOW = env_int("VERIFICATION_MISS_WINDOW", 60 * 60)
+SKILLCERT_VERIFICATION_CHALLENGE_BITS = env_int("VERIFICATION_CHALLENGE_BITS", 16)  # leading zero bits

@@ -10,4 +10,6 @@ urlpatterns = [
     path("evaluation/", include("skillcert.evaluation.urls")),
     path("certificates/", include("skillcert.certificates.urls")),
     path("api/v1/", api.urls),
+    path("", include("skillcert.credentials.urls")),
+    path("", include("skillcert.verification.urls")),
 ]

@@ -182,6 +182,27 @@ API_CASES: dict[str, ApiCase] = {
     "plan_report_return": case(AUTHORITY_ACTORS, lambda o: {"plan_id": o.reported_plan.pk}, lambda o: REASON),
     "plan_results": case(AUTHORITY | BODY, plan),
     "plan_certificates_issue": case({Role.BODY_ADMIN}, plan),
+    "credential_for_certificate": case(STAFF, lambda o: {"number": o.certificate.number}),
+    "credential_trust_bundle_export": case(AUTHORITY, body=lambda o: {}, outside=()),
+    # The PDF prints the full ID number: the issuing body's admin and exam staff only.
+    "certificate_pdf": case(
+        STAFF,
+        lambda o: {"number": o.certificate.number},
+        outside={u for u in WORLD_STAFF if u not in ("body_y_admin", "body_y_exam_staff")},
+    ),
+    "certificate_revoke": case(
+        {Role.BODY_ADMIN, *AUTHORITY_ACTORS}, lambda o: {"number": o.certificate.number}, lambda o: REASON
+    ),
+    "plan_certificates_revoke": case(
+        {Role.BODY_ADMIN, *AUTHORITY_ACTORS},
+        lambda o: {"plan_id": o.certificate.application.plan_id},
+        lambda o: REASON,
+    ),
+    "certificate_reissue": case(
+        {Role.BODY_ADMIN},
+        lambda o: {"number": o.certificate.number},
+        lambda o: {"corrections": {"holder_name": "陈晓冬"}, "reason": "姓名录入错误"},
+    ),
 }
 
 

@@ -205,6 +205,10 @@ def reported(o: Objects) -> dict:
     return {"plan_id": o.plan.pk}
 
 
+def issued_plan_id() -> int:
+    return EvaluationPlan.objects.get(status=EvaluationPlan.Status.ISSUED).pk
+
+
 def submitted_filing_case() -> Case:
     return body_y_object(lambda o: {"pk": o.submitted_filing.pk})
 
@@ -335,11 +339,29 @@ CASES: dict[str, Case] = {
     "evaluation:plan_report_return": body_y_object(reported),
     "evaluation:report_list": Case(),
     "certificates:list": Case(),
+    "verification:query": Case(),
+    "verification:certificate": Case(kwargs=lambda o: {"token": o.certificate.qr_token}),
+    "credentials:issuer": Case(kwargs=lambda o: {"credit_code": o.world.body_y.credit_code}),
+    "credentials:status_list": Case(
+        kwargs=lambda o: {"credit_code": o.world.body_y.credit_code, "sequence": 1}
+    ),
+    # A signed credential is downloaded by its holder only (none of the world's users holds this one).
+    "credentials:download": Case(
+        kwargs=lambda o: {"number": o.certificate.number}, outside=frozenset(WORLD_USERNAMES)
+    ),
+    "credentials:by_token": Case(kwargs=lambda o: {"token": o.certificate.qr_token}),
+    # The PDF prints the full ID number: only the holder and the issuing body's admin and exam staff.
+    "certificates:pdf": Case(
+        kwargs=lambda o: {"number": o.certificate.number},
+        outside=frozenset(WORLD_USERNAMES) - {"body_y_admin", "body_y_exam_staff"},
+    ),
+    "certificates:plan_zip": body_y_object(lambda o: {"plan_id": issued_plan_id()}),
+    "certificates:revoke": body_y_object(lambda o: {"number": o.certificate.number}),
+    "certificates:plan_revoke": body_y_object(lambda o: {"plan_id": issued_plan_id()}),
+    "certificates:reissue": body_y_object(lambda o: {"number": o.certificate.number}),
     "certificates:mine": Case(),
     "certificates:detail": body_y_object(lambda o: {"number": o.certificate.number}, candidate=NOT_FOUND),
-    "certificates:plan_issue": body_y_object(
-        lambda o: {"plan_id": EvaluationPlan.objects.get(status=EvaluationPlan.Status.ISSUED).pk}
-    ),
+    "certificates:plan_issue": body_y_object(lambda o: {"plan_id": issued_plan_id()}),
 }
 
 

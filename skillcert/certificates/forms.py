@@ -25,3 +25,39 @@ class IssueConfirmForm(forms.Form):
     confirm = forms.BooleanField(
         label=_("我已核对合格人员名单，确认发放证书。证书编号一经生成不可回收。"), required=True
     )
+
+
+class RevokeForm(forms.Form):
+    """The reason for revoking one certificate or a plan's, and the confirmation that it is final."""
+
+    reason = forms.CharField(
+        label=_("撤销原因"),
+        min_length=4,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("至少 4 个字。原因写入审计记录，并显示在证书详情页上。"),
+    )
+    confirm = forms.BooleanField(
+        label=_("我确认撤销。撤销后证书在公开查询中显示为已撤销，不能恢复。"), required=True
+    )
+
+
+class ReissueForm(forms.Form):
+    """The corrections of a reissue (name, 工种), its reason and the confirmation."""
+
+    holder_name = forms.CharField(label=_("姓名"), max_length=60)
+    job_type_name = forms.ChoiceField(label=_("工种/职业方向"))
+    reason = forms.CharField(
+        label=_("更正原因"),
+        min_length=4,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("至少 4 个字，如“姓名录入错误，应为‘欧阳明华’”。原证书将以此原因撤销。"),
+    )
+    confirm = forms.BooleanField(
+        label=_("我确认换发：生成新的证书编号，原证书撤销并指向新证书。"), required=True
+    )
+
+    def __init__(self, *args, job_types: list[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["job_type_name"].choices = [(name, name) for name in job_types]

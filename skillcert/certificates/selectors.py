@@ -11,6 +11,13 @@ from django.db.models import Q, QuerySet
 from skillcert.accounts.models import User
 from skillcert.accounts.roles import Role
 from skillcert.certificates.models import Certificate
+from skillcert.certificates.permissions import (
+    AUTHORITY_REVOKER_ROLES,
+    PRINTER_ROLES,
+    REISSUER_ROLES,
+    revoker_kind,
+    user_is_reissuer,
+)
 from skillcert.core.regions import scope_prefix
 from skillcert.evaluation.models import Application, EvaluationPlan
 
@@ -128,3 +135,104 @@ def user_may_issue_for_plan(*, user: User, plan: EvaluationPlan) -> bool:
         and user.body_id == plan.tenant_id
         and user.has_role(Role.BODY_ADMIN)
     )
+
+
+# ---- printing, revoking, reissuing --------------------------------------------------------------------
+
+
+def _printer_body_id(user: User) -> int | None:
+    """The body whose certificates ``user`` may print (its admin and exam staff), or None."""
+    if user.is_authenticated and user.is_body_staff and user.has_role(*PRINTER_ROLES):
+        return user.body_id
+    return None
+
+
+def certificate_list_printable(*, user: User) -> QuerySet[Certificate]:
+    """Certificates whose PDF (with the full ID number) ``user`` may download: their own, or their body's.
+
+    Authority staff and the body's examiners and supervisors see certificates on screen, masked, but do
+    not get the PDF.
+    """
+    if not user.is_authenticated:
+        return Certificate.objects.none()
+    scope = Q(candidate__user=user)
+    body_id = _printer_body_id(user)
+    if body_id is not None:
+        scope |= Q(tenant_id=body_id)
+    return Certificate.objects.filter(scope).select_related("candidate", "level", "replaced_by", "tenant")
+
+
+def plan_list_for_printing(*, user: User) -> QuerySet[EvaluationPlan]:
+    """Plans whose certificates ``user`` may download as a ZIP: their body's, for its admin and exam staff."""
+    body_id = _printer_body_id(user)
+    if body_id is None:
+        return EvaluationPlan.objects.none()
+    return EvaluationPlan.objects.filter(tenant_id=body_id)
+
+
+def _revoker_scope(user: User, *, via: str) -> Q | None:
+    """The bodies whose certificates ``user`` may revoke (``via`` leads to the body), or None."""
+    if not user.is_authenticated:
+        return None
+    if user.is_authority_staff and user.authority_region_id and user.has_role(*AUTHORITY_REVOKER_ROLES):
+        return Q(**{f"{via}__district__code__startswith": scope_prefix(user.authority_region_id)})
+    if user.is_body_staff and user.has_role(Role.BODY_ADMIN):
+        return Q(**{f"{via}_id": user.body_id})
+    return None
+
+
+def certificate_list_revocable(*, user: User) -> QuerySet[Certificate]:
+    """Certificates ``user`` may revoke: their body's (body admin), their region's (authority)."""
+    scope = _revoker_scope(user, via="tenant")
+    if scope is None:
+        return Certificate.objects.none()
+    return Certificate.objects.filter(scope).select_related("tenant", "level", "candidate")
+
+
+def plan_list_for_revoker(*, user: User) -> QuerySet[EvaluationPlan]:
+    """Plans whose certificates ``user`` may revoke in bulk (same scope as ``certificate_list_revocable``)."""
+    scope = _revoker_scope(user, via="tenant")
+    if scope is None:
+        return EvaluationPlan.objects.none()
+    return EvaluationPlan.objects.filter(scope).select_related("tenant")
+
+
+def certificate_list_reissuable(*, user: User) -> QuerySet[Certificate]:
+    """Certificates ``user`` may reissue: those of the body they administer."""
+    if not (user.is_authenticated and user.is_body_staff and user.has_role(*REISSUER_ROLES)):
+        return Certificate.objects.none()
+    return Certificate.objects.filter(tenant_id=user.body_id).select_related("tenant", "level", "candidate")
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateActions:
+    """What the viewer of a certificate page may do with it."""
+
+    download: bool
+    revoke: bool
+    reissue: bool
+
+
+def certificate_actions(*, user: User, certificate: Certificate) -> CertificateActions:
+    """The actions offered on a certificate's page to ``user`` (who can already see it)."""
+    valid = certificate.status == Certificate.Status.VALID
+    own = certificate.candidate.user_id is not None and certificate.candidate.user_id == user.pk
+    return CertificateActions(
+        download=own or _printer_body_id(user) == certificate.tenant_id,
+        revoke=valid and revoker_kind(actor=user, body=certificate.tenant) is not None,
+        reissue=valid and user_is_reissuer(user=user, body_id=certificate.tenant_id),
+    )
+
+
+def certificate_job_type_choices(*, certificate: Certificate) -> list[str]:
+    """The 工种/职业方向 a reissue may print for this certificate's occupation: "--" first, then each."""
+    from skillcert.certificates.services.issue import NO_JOB_TYPE
+    from skillcert.reference.models import JobType
+
+    names = JobType.objects.filter(occupation_id=certificate.occupation_id).order_by("name")
+    return [NO_JOB_TYPE, *names.values_list("name", flat=True)]
+
+
+def plan_valid_certificate_count(*, plan: EvaluationPlan) -> int:
+    """How many of a plan's certificates are still valid (what a bulk revocation would revoke)."""
+    return Certificate.objects.filter(application__plan=plan, status=Certificate.Status.VALID).count()

@@ -1,4 +1,5 @@
-from skillcert.certificates.views import issue, lists
+from skillcert.certificates.views import documents, issue, lists, revoke
 
 app_name = "certificates"
-urlpatterns = [*issue.urlpatterns, *lists.urlpatterns]
+# lists last: its "<str:number>/" would otherwise catch the longer paths.
+urlpatterns = [*issue.urlpatterns, *documents.urlpatterns, *revoke.urlpatterns, *lists.urlpatterns]

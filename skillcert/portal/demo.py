@@ -1,12 +1,15 @@
-"""The demo data of ``skillcert demo``: Shanghai's authorities, two evaluation bodies, staff, candidates.
+"""The demo data of ``skillcert demo``: Shanghai's authorities, two evaluation bodies, staff, candidates,
+the bodies' filings and (``demo_evaluation``) what they evaluate.
 
 Every identifier is synthetic but valid: credit codes carry their GB 11714 and GB 32100 check
 characters, resident ID numbers their ISO 7064 MOD 11-2 check character, all computed here. Loading
 is idempotent: a user, body or candidate that already exists (by username, credit code or ID number)
-is left as it is, so running the command twice changes nothing the second time.
+is left as it is, and so is a body that already has a filing, so running the command twice changes
+nothing the second time.
 
-The bodies are marked filed (备案) directly, as the test world marks its bodies, so the demo shows a
-working city; the filing workflow's applications and filed scopes are for that workflow's demo data.
+A body the demo creates starts unfiled, as a newly registered body does (the registration form itself
+is not replayed: the demo's accounts share one password hash); it is then filed through the filing
+services, applied for by its administrator and approved by its district's reviewer (``demo_filing``).
 """
 
 from dataclasses import dataclass, field
@@ -14,7 +17,6 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.utils import timezone
 
 from skillcert.accounts.identity import id_number_blind_index
 from skillcert.accounts.models import Candidate, User, UserRole
@@ -23,6 +25,8 @@ from skillcert.accounts.services import candidate_create
 from skillcert.core.audit import audit_record
 from skillcert.core.identifiers.credit_code import credit_code_check_character
 from skillcert.core.identifiers.resident_id import resident_id_check_character
+from skillcert.portal.demo_evaluation import EvaluationDemoResult, demo_evaluation_load
+from skillcert.portal.demo_filing import demo_filings_ensure
 from skillcert.portal.navigation import user_identity
 from skillcert.reference.models import Region
 from skillcert.registry.models import Body
@@ -130,12 +134,18 @@ USERS = (
     # Staff of the employer (Y) in 浦东新区.
     DemoUser("pj_admin", "刘洋", Role.BODY_ADMIN, body="pujiang"),
     DemoUser("pj_exam_staff", "黄婷", Role.EXAM_STAFF, body="pujiang"),
+    DemoUser("pj_exam_staff2", "何静", Role.EXAM_STAFF, body="pujiang"),
     DemoUser("pj_examiner", "徐明", Role.EXAMINER, body="pujiang"),
+    DemoUser("pj_examiner2", "钱卫东", Role.EXAMINER, body="pujiang"),
+    DemoUser("pj_examiner3", "蒋立新", Role.EXAMINER, body="pujiang"),
     DemoUser("pj_supervisor", "马骏", Role.INTERNAL_SUPERVISOR, body="pujiang"),
     # Staff of the social organisation (S) in 闵行区.
     DemoUser("mh_center_admin", "朱红", Role.BODY_ADMIN, body="minhang"),
     DemoUser("mh_center_exam_staff", "胡斌", Role.EXAM_STAFF, body="minhang"),
+    DemoUser("mh_center_exam_staff2", "丁磊", Role.EXAM_STAFF, body="minhang"),
     DemoUser("mh_center_examiner", "高翔", Role.EXAMINER, body="minhang"),
+    DemoUser("mh_center_examiner2", "沈佳", Role.EXAMINER, body="minhang"),
+    DemoUser("mh_center_examiner3", "韩雪", Role.EXAMINER, body="minhang"),
     DemoUser("mh_center_supervisor", "林芳", Role.INTERNAL_SUPERVISOR, body="minhang"),
 )
 
@@ -168,6 +178,8 @@ class DemoResult:
     users_created: int = 0
     bodies_created: int = 0
     candidates_created: int = 0
+    filings_approved: int = 0
+    evaluation: EvaluationDemoResult | None = None
     accounts: list["DemoAccount"] = field(default_factory=list)
 
 
@@ -188,8 +200,6 @@ def _ensure_bodies() -> tuple[dict[str, Body], int]:
                 address=spec.address,
                 contact_name=spec.contact_name,
                 contact_phone=spec.contact_phone,
-                filing_status=Body.FilingStatus.FILED,
-                filed_at=timezone.now(),
             )
             body.full_clean()
             body.save(force_insert=True)
@@ -214,10 +224,13 @@ def _ensure_user(
 
 
 @transaction.atomic
-def demo_load(*, if_empty: bool = False) -> DemoResult:
-    """Create the demo authorities, bodies, staff and candidates that do not exist yet, in one transaction."""
+def demo_load(*, if_empty: bool = False, evaluation: bool = False) -> DemoResult:
+    """Create the demo authorities, bodies, staff, candidates and filings that do not exist yet, and (with
+    ``evaluation``, as ``skillcert demo`` does) the specs, plans and certificates of ``demo_evaluation``,
+    in one transaction. Without it the load takes about a second: enough for tests of accounts."""
     if if_empty and Body.objects.exists():
         return DemoResult(loaded=False, accounts=demo_accounts())
+    candidates_before = Candidate.objects.count()
     password_hash = make_password(settings.SKILLCERT_DEMO_PASSWORD)  # Argon2 is slow: hash once
     bodies, bodies_created = _ensure_bodies()
     regions = {code: Region.objects.get(code=code) for code in (MUNICIPAL, PUDONG, MINHANG)}
@@ -234,7 +247,6 @@ def demo_load(*, if_empty: bool = False) -> DemoResult:
             **scope,
         )
         users_created += created
-    candidates_created = 0
     for candidate in CANDIDATES:
         index = id_number_blind_index(id_type=Candidate.IdType.RESIDENT_ID, number=candidate.id_number)
         if Candidate.objects.filter(id_type=Candidate.IdType.RESIDENT_ID, id_number_index=index).exists():
@@ -256,12 +268,15 @@ def demo_load(*, if_empty: bool = False) -> DemoResult:
             user=user,
             actor=None,
         )
-        candidates_created += 1
+    filings_approved = demo_filings_ensure(bodies=bodies)
+    evaluation_result = demo_evaluation_load(bodies=bodies) if evaluation else None
     return DemoResult(
         loaded=True,
         users_created=users_created,
         bodies_created=bodies_created,
-        candidates_created=candidates_created,
+        candidates_created=Candidate.objects.count() - candidates_before,  # the applicants' too
+        filings_approved=filings_approved,
+        evaluation=evaluation_result,
         accounts=demo_accounts(),
     )
 

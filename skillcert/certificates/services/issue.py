@@ -1,10 +1,12 @@
 """Issuing certificates (发证): for every passed candidate of a plan whose results the authority approved.
 
 Issuance is all or nothing. Numbers come from the configured numbering strategy inside the same
-transaction, so a failed issuance consumes no serials. One audit event per plan records the count and every
-number: an event per certificate would put 10,000 hash-chained rows, written one at a time under the
-audit lock, on the path of one bulk issuance, while the certificate rows already tie each number to its
-application and issuer.
+transaction, so a failed issuance consumes no serials. The public verification records and the credential
+status entries are written in that transaction too (``services/sync.py``).
+
+One audit event per plan records the count and every number: an event per certificate would put 10,000
+hash-chained rows, written one at a time under the audit lock, on the path of one bulk issuance, while the
+certificate rows already tie each number to its application and issuer.
 """
 
 import secrets
@@ -21,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from skillcert.accounts.models import User
 from skillcert.certificates.models import Certificate
 from skillcert.certificates.numbering import certificate_numbering
+from skillcert.certificates.services.sync import certificates_sync_issued
 from skillcert.core.audit import audit_chain_lock, audit_record
 from skillcert.core.errors import ApplicationError
 from skillcert.core.request_context import NO_REQUEST, RequestContext
@@ -216,4 +219,6 @@ def _issue(
     # No full_clean() per row: its unique checks would cost a query per certificate. The number, serial
     # and QR token are unique by construction and by the database's constraints.
     Certificate.objects.bulk_create(certificates)
+    # The public verification records and the credential status entries, in this same transaction.
+    certificates_sync_issued(certificates=certificates)
     return certificates

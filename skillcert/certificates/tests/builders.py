@@ -6,8 +6,10 @@ only. Candidates carry a real ciphertext, blind index and mask of a made-up ID n
 
 import itertools
 
+from skillcert.accounts.identity import id_number_blind_index
 from skillcert.accounts.models import Candidate, User
-from skillcert.core.personal_data import blind_index, encrypt, mask_id_number
+from skillcert.accounts.services import ID_NUMBER_PURPOSE
+from skillcert.core.personal_data import encrypt, mask_id_number
 from skillcert.evaluation.models import Application, EvaluationPlan, EvaluationSpec
 from skillcert.reference.models import JobType, Occupation, SkillLevel
 from skillcert.registry.models import Site
@@ -46,15 +48,18 @@ def make_plan(
     )
 
 
-def make_candidate(*, name: str | None = None, user: User | None = None) -> Candidate:
+def make_candidate(
+    *, name: str | None = None, user: User | None = None, id_number: str | None = None
+) -> Candidate:
+    """A candidate stored as the accounts service stores one (same encryption purpose and blind index)."""
     n = next(_sequence)
-    id_number = f"31011519900101{n:04d}"
+    id_number = id_number or f"31011519900101{n:04d}"
     return Candidate.objects.create(
         user=user,
         name=name or f"考生{n}",
         id_type=Candidate.IdType.RESIDENT_ID,
-        id_number_ciphertext=encrypt(id_number, purpose="id_number"),
-        id_number_index=blind_index(id_number, purpose="id_number"),
+        id_number_ciphertext=encrypt(id_number, purpose=ID_NUMBER_PURPOSE),
+        id_number_index=id_number_blind_index(id_type=Candidate.IdType.RESIDENT_ID, number=id_number),
         id_number_masked=mask_id_number(id_number),
     )
 
@@ -82,3 +87,22 @@ def add_passed(*, plan: EvaluationPlan, count: int) -> list[Application]:
         add_application(plan=plan, ticket_number=f"{plan.number}-{index:04d}")
         for index in range(1, count + 1)
     ]
+
+
+def issue_certificates(
+    *,
+    plan: EvaluationPlan,
+    actor: User,
+    candidates: list[Candidate] | None = None,
+    count: int = 1,
+    issue_date=None,
+) -> list:
+    """Issue the plan's certificates through the real service: to ``candidates``, or to ``count`` new ones."""
+    from skillcert.certificates.services import certificates_issue_for_plan
+
+    if candidates is None:
+        add_passed(plan=plan, count=count)
+    else:
+        for index, candidate in enumerate(candidates, start=1):
+            add_application(plan=plan, candidate=candidate, ticket_number=f"{plan.number}-{index:04d}")
+    return certificates_issue_for_plan(plan=plan, actor=actor, issue_date=issue_date)

@@ -6,11 +6,12 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.views.decorators.http import require_GET
 
-from skillcert.accounts.models import Candidate, User
+from skillcert.accounts.models import User
 from skillcert.accounts.permissions import login_required_view, role_required
 from skillcert.accounts.roles import STAFF_ROLES
 from skillcert.certificates import selectors
 from skillcert.certificates.forms import CertificateFilterForm
+from skillcert.certificates.pdf import id_type_label
 
 CERTIFICATES_PER_PAGE = 50
 
@@ -63,10 +64,11 @@ def certificate_detail_view(request: SignedInRequest, number: str) -> HttpRespon
         "certificates/detail.html",
         {
             "certificate": certificate,
-            "id_type_label": Candidate.IdType(certificate.holder_id_type).label
-            if certificate.holder_id_type in Candidate.IdType.values
-            else certificate.holder_id_type,
+            "id_type_label": id_type_label(certificate.holder_id_type),
             "is_own": certificate.candidate.user_id == request.user.pk,
+            "actions": selectors.certificate_actions(user=request.user, certificate=certificate),
+            # The certificate this one corrected, if it is a reissue (shown as a link back).
+            "replaces": certificate.replaces.order_by("pk").first(),
         },
     )
 

@@ -8,7 +8,9 @@ from skillcert.accounts.roles import Role
 from skillcert.core.audit import audit_chain_verify
 from skillcert.core.identifiers import parse_credit_code, parse_resident_id
 from skillcert.core.models import AuditEvent
+from skillcert.evaluation.models import EvaluationPlan
 from skillcert.portal import demo
+from skillcert.portal.demo_evaluation import PLANS
 from skillcert.registry.models import Body
 
 EXPECTED_STAFF = {
@@ -22,14 +24,23 @@ EXPECTED_STAFF = {
     "mh_reviewer": (Role.FILING_REVIEWER, "310112"),
     "pj_admin": (Role.BODY_ADMIN, "上海浦江机电集团有限公司"),
     "pj_exam_staff": (Role.EXAM_STAFF, "上海浦江机电集团有限公司"),
+    "pj_exam_staff2": (Role.EXAM_STAFF, "上海浦江机电集团有限公司"),
     "pj_examiner": (Role.EXAMINER, "上海浦江机电集团有限公司"),
+    "pj_examiner2": (Role.EXAMINER, "上海浦江机电集团有限公司"),
+    "pj_examiner3": (Role.EXAMINER, "上海浦江机电集团有限公司"),
     "pj_supervisor": (Role.INTERNAL_SUPERVISOR, "上海浦江机电集团有限公司"),
     "mh_center_admin": (Role.BODY_ADMIN, "上海闵行职业技能评价中心"),
     "mh_center_exam_staff": (Role.EXAM_STAFF, "上海闵行职业技能评价中心"),
+    "mh_center_exam_staff2": (Role.EXAM_STAFF, "上海闵行职业技能评价中心"),
     "mh_center_examiner": (Role.EXAMINER, "上海闵行职业技能评价中心"),
+    "mh_center_examiner2": (Role.EXAMINER, "上海闵行职业技能评价中心"),
+    "mh_center_examiner3": (Role.EXAMINER, "上海闵行职业技能评价中心"),
     "mh_center_supervisor": (Role.INTERNAL_SUPERVISOR, "上海闵行职业技能评价中心"),
 }
 CANDIDATE_ACCOUNTS = {"ks_zhangwei", "ks_wangfang", "ks_liqiang", "ks_liujie"}
+# The ten named demo candidates and the applicants the evaluation demo registers for its plans.
+NAMED_CANDIDATES = 10
+APPLICANTS = sum(plan.synthetic for plan in PLANS)
 
 
 def run_demo(*args: str) -> str:
@@ -43,8 +54,8 @@ def counts() -> tuple[int, int, int, int]:
 
 
 def test_demo_creates_authorities_bodies_staff_and_candidates(db, settings):
-    # when
-    run_demo()
+    # when: the demo without its evaluation part (the accounts, bodies and candidates are the same)
+    demo.demo_load()
 
     # then: every staff account with its one role and scope
     for username, (role, scope) in EXPECTED_STAFF.items():
@@ -57,9 +68,9 @@ def test_demo_creates_authorities_bodies_staff_and_candidates(db, settings):
     assert (bodies["S"].name, bodies["S"].district_id) == ("上海闵行职业技能评价中心", "310112")
     for body in bodies.values():
         assert parse_credit_code(body.credit_code).region_code == body.district_id
-        assert body.filing_status == Body.FilingStatus.FILED
+        assert body.filing_status == Body.FilingStatus.FILED  # through an approved filing
     # ten candidates, four of them with a candidate account
-    assert Candidate.objects.count() == 10
+    assert Candidate.objects.count() == NAMED_CANDIDATES
     assert set(Candidate.objects.filter(user__isnull=False).values_list("user__username", flat=True)) == (
         CANDIDATE_ACCOUNTS
     )
@@ -85,17 +96,29 @@ def test_demo_audits_what_it_creates(db):
     # when
     run_demo()
 
-    # then
+    # then: the demo's own rows are audited as made by "demo"
     events = AuditEvent.objects.order_by("sequence")
     assert list(events.filter(action="body.created").values_list("actor_username", flat=True)) == [
         "demo",
         "demo",
     ]
     user_events = events.filter(action="user.created")
-    assert user_events.count() == 20
+    assert user_events.count() == len(EXPECTED_STAFF) + len(CANDIDATE_ACCOUNTS)
     assert set(user_events.values_list("actor_username", flat=True)) == {"demo"}
     assert set(user_events.values_list("actor_id", flat=True)) == {None}
-    assert events.filter(action="candidate.created").count() == 10
+    # the named candidates by the demo (no actor), the applicants by the exam staff who registered them
+    candidate_events = events.filter(action="candidate.created")
+    assert candidate_events.filter(actor_id=None).count() == NAMED_CANDIDATES
+    assert set(candidate_events.exclude(actor_id=None).values_list("actor_username", flat=True)) == {
+        "pj_exam_staff",
+        "mh_center_exam_staff",
+    }
+    assert candidate_events.count() == NAMED_CANDIDATES + APPLICANTS
+    # the filings by the services, with the body administrators and district reviewers as actors
+    assert sorted(events.filter(action="filing.approved").values_list("actor_username", flat=True)) == [
+        "mh_reviewer",
+        "pd_reviewer",
+    ]
     assert audit_chain_verify().intact
 
 
@@ -110,6 +133,9 @@ def test_demo_twice_changes_nothing(db):
     # then
     assert counts() == before
     assert "新建用户 0 个，评价机构 0 个，考生 0 名" in output
+    assert "备案申请：新批准 0 份。" in output
+    assert "评价计划：新建 0 个。" in output
+    assert "报名：新增 0 条；证书：新发放 0 本。" in output
 
 
 def test_if_empty_loads_an_empty_database(db):
@@ -117,13 +143,21 @@ def test_if_empty_loads_an_empty_database(db):
     output = run_demo("--if-empty")
 
     # then
-    assert counts()[:3] == (20, 2, 10)
-    assert "新建用户 20 个，评价机构 2 个，考生 10 名" in output
+    users = len(EXPECTED_STAFF) + len(CANDIDATE_ACCOUNTS)
+    candidates = NAMED_CANDIDATES + APPLICANTS
+    assert counts()[:3] == (users, 2, candidates)
+    assert f"新建用户 {users} 个，评价机构 2 个，考生 {candidates} 名" in output
+    assert "备案申请：新批准 2 份。" in output
+    assert (
+        "评价计划：新建 10 个（已确认，报名中 1 个，成绩已锁定 1 个，公示中 1 个，结果已报送 2 个，"
+        "证书已发放 5 个）。"
+    ) in output
+    assert "证书：新发放 60 本。" in output
 
 
 def test_if_empty_leaves_a_database_with_bodies_alone_but_lists_accounts(db):
-    # given: a database with a body, and one demo account made earlier
-    run_demo()
+    # given: a database with the demo's bodies and accounts, whose candidates were removed
+    demo.demo_load()
     Candidate.objects.all().delete()
     before = counts()
 
@@ -185,6 +219,11 @@ def test_demo_keeps_existing_accounts_as_they_are(db):
     # when
     run_demo()
 
-    # then
+    # then: the account is untouched, and without its 浦东 reviewer the demo does not file the 浦东 body
     assert User.objects.get(username="pd_reviewer").role_set == {Role.STATISTICIAN}
     assert User.objects.get(username="pd_reviewer").password == shanghai_user.password
+    bodies = {body.district_id: body for body in Body.objects.all()}
+    assert bodies["310115"].filing_status == Body.FilingStatus.UNFILED
+    assert bodies["310112"].filing_status == Body.FilingStatus.FILED
+    assert not EvaluationPlan.objects.filter(tenant=bodies["310115"]).exists()
+    assert EvaluationPlan.objects.filter(tenant=bodies["310112"]).count() == 5

@@ -12,6 +12,7 @@ from skillcert.accounts.models import User
 from skillcert.core.audit import audit_record
 from skillcert.core.errors import ApplicationError
 from skillcert.core.request_context import NO_REQUEST, RequestContext
+from skillcert.credentials.services import issuer_key_ensure
 from skillcert.registry.models import (
     Body,
     FiledScope,
@@ -187,6 +188,7 @@ def filing_approve(
         )
     )
     FiledScope.objects.filter(pk__in=withdrawn).update(withdrawn_at=now)
+    issuer_key_ensure(body=body)  # the Ed25519 key that signs the body's credentials
 
     application.status = FilingApplication.Status.APPROVED
     application.decided_at = now

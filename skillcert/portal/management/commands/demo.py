@@ -5,7 +5,8 @@ import unicodedata
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from skillcert.portal.demo import DemoAccount, demo_load
+from skillcert.evaluation.models import EvaluationPlan
+from skillcert.portal.demo import DemoAccount, DemoResult, demo_load
 
 
 def _width(text: str) -> int:
@@ -26,8 +27,34 @@ def accounts_table(accounts: list[DemoAccount]) -> str:
     return "\n".join(lines)
 
 
+def evaluation_summary(result: DemoResult) -> str:
+    """What the evaluation part of the demo created, one line per kind."""
+    evaluation = result.evaluation
+    lines = [f"备案申请：新批准 {result.filings_approved} 份。"]
+    if evaluation is None:
+        return "\n".join(lines)
+    lines.append(
+        f"考评员资质：新建 {evaluation.qualifications_created} 条；"
+        f"评价规范：新建 {evaluation.specs_created} 份。"
+    )
+    plans = sum(evaluation.plans_created.values())
+    by_status = "，".join(
+        f"{label} {evaluation.plans_created[status]} 个"
+        for status, label in EvaluationPlan.Status.choices
+        if evaluation.plans_created[status]
+    )
+    lines.append(f"评价计划：新建 {plans} 个" + (f"（{by_status}）。" if by_status else "。"))
+    lines.append(
+        f"报名：新增 {evaluation.applications_created} 条；证书：新发放 {evaluation.certificates_issued} 本。"
+    )
+    return "\n".join(lines)
+
+
 class Command(BaseCommand):
-    help = "加载演示数据（人社部门、评价机构、工作人员、考生）并列出演示账户。"
+    help = (
+        "加载演示数据（人社部门、评价机构、工作人员、考生、备案、评价规范、各阶段的评价计划和证书）"
+        "并列出演示账户。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -37,13 +64,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, if_empty: bool = False, **options):
-        result = demo_load(if_empty=if_empty)
+        result = demo_load(if_empty=if_empty, evaluation=True)
         out = self.stdout
         if result.loaded:
             out.write(
                 f"演示数据已加载：新建用户 {result.users_created} 个，评价机构 {result.bodies_created} 个，"
                 f"考生 {result.candidates_created} 名（已存在的保持不变）。"
             )
+            out.write(evaluation_summary(result))
         else:
             out.write("数据库中已有评价机构，未改动数据（--if-empty）。")
         if result.accounts:

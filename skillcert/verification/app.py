@@ -1,0 +1,416 @@
+"""The public verification app: the anonymous certificate query and the QR-code pages (Starlette, no Django).
+
+Routes (skillcert/asgi.py sends these paths here and everything else to Django):
+- ``GET /query`` shows the form; ``POST /query`` answers it (no personal data in URLs);
+- ``GET|POST /api/v1/public/certificates`` with any two of ``name``, ``id_number``, ``number``;
+- ``GET /v/{token}`` (page) and ``GET /api/v1/public/verify/{token}`` (JSON).
+
+Answers hold certificate facts only, never ID digits. A wrong combination answers an empty list with the
+same status, headers and work as a hit (security.md P1). Every request is counted against shared limits
+(limits.py); a client that keeps missing must solve a proof-of-work challenge (challenge.py).
+"""
+
+import contextlib
+import json
+import re
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime
+from urllib.parse import parse_qsl
+from zoneinfo import ZoneInfo
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from skillcert.core.id_lookup import IdNumberFormatError, id_number_lookup_indexes
+from skillcert.verification import pages
+from skillcert.verification.challenge import challenge_issue, challenge_solved
+from skillcert.verification.config import VerificationConfig
+from skillcert.verification.limits import Limiter, Verdict
+from skillcert.verification.normalise import certificate_number_key, holder_name_key
+from skillcert.verification.store import ID_SLOTS, CountersBusy, PostgresStore, SqliteStore, Store
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+MAX_BODY = 4096  # bytes of a query body; three short fields need far less
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+PROBLEM = "application/problem+json"
+
+MSG_TWO_FIELDS = "请在姓名、证件号码、证书编号中任意填写两项。"
+MSG_TOO_LONG = "{label}过长：最多 {limit} 个字符。"
+MSG_RATE_LIMITED = "查询过于频繁，请在 {seconds} 秒后再试。"
+MSG_CHALLENGE_REQUIRED = (
+    "连续多次查询未果：请先完成工作量证明（challenge），再随查询提交 challenge 与 solution。"
+)
+MSG_BODY_TOO_LARGE = "请求内容过大。"
+MSG_BUSY = "查询服务繁忙，请稍后再试。"
+MSG_ID_NUMBER = {
+    "resident_id_empty": "请填写证件号码。",
+    "resident_id_length": "身份证号码应为 18 位（旧版为 15 位）。",
+    "resident_id_character": "身份证号码只能是数字，最后一位可以是 X。",
+    "resident_id_province": "身份证号码前两位不是有效的省级行政区划代码。",
+    "resident_id_birth_date": "身份证号码中的出生日期不是有效日期。",
+    "resident_id_birth_date_future": "身份证号码中的出生日期晚于今天。",
+    "resident_id_birth_date_too_early": "身份证号码中的出生日期过早。",
+    "resident_id_checksum": "身份证号码校验码错误，请核对最后一位。",
+    "resident_id_address_code": "身份证号码前六位不是有效的行政区划代码。",
+    "id_number_format": "证件号码格式不正确：身份证号码为 18 位，其他证件号码为 6–20 位英文字母或数字。",
+}
+FIELD_LIMITS = {"name": ("姓名", 60), "id_number": ("证件号码", 30), "number": ("证书编号", 40)}
+
+SECURITY_HEADERS = {
+    "cache-control": "no-store",
+    "referrer-policy": "no-referrer",
+    "content-security-policy": pages.CONTENT_SECURITY_POLICY,
+    "x-content-type-options": "nosniff",
+    "x-robots-tag": "noindex, nofollow",
+    "x-frame-options": "DENY",
+    "cross-origin-opener-policy": "same-origin",
+    "cross-origin-resource-policy": "same-origin",
+}
+
+
+class InputError(Exception):
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+def client_address(scope: Scope) -> str:
+    """The peer as the server saw it; a trusted proxy's X-Forwarded-For is applied by the server
+    (uvicorn's ``forwarded_allow_ips``), never read here from a header anyone can send."""
+    client = scope.get("client")
+    return client[0] if client else "unknown"
+
+
+def record_json(row: tuple) -> dict:
+    """A read-model row as the public sees it: certificate facts, no ID number, no internal key."""
+    (
+        number,
+        name,
+        occupation,
+        occupation_code,
+        job_type,
+        level,
+        body,
+        issue_date,
+        status,
+        revoked_on,
+        replaced,
+    ) = row
+    return {
+        "name": name,
+        "occupation": occupation,
+        "occupation_code": occupation_code,
+        "job_type": job_type,
+        "level": level,
+        "number": number,
+        "body": body,
+        "issue_date": issue_date,
+        "status": status,
+        "revoked_on": revoked_on,
+        "replaced_by": replaced or None,
+    }
+
+
+def json_response(
+    data: object, *, status: int = 200, media_type: str = "application/json", headers=None
+) -> Response:
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+    return Response(body, status_code=status, media_type=media_type, headers=headers)
+
+
+def problem(status: int, title: str, *, detail: str = "", headers=None, **extra: object) -> Response:
+    data: dict[str, object] = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        data["detail"] = detail
+    data.update(extra)
+    return json_response(data, status=status, media_type=PROBLEM, headers=headers)
+
+
+class Verification:
+    """The request handlers, holding the configuration, the store and the limiter."""
+
+    def __init__(self, config: VerificationConfig, store: Store, clock: Callable[[], float]) -> None:
+        self.config = config
+        self.store = store
+        self.clock = clock
+        self.limiter = Limiter(store=store, limits=config.limits, secret=config.secret)
+
+    # --- input --------------------------------------------------------------------------------------
+
+    async def _fields(self, request: Request) -> dict[str, str]:
+        if request.method == "GET":
+            pairs = list(request.query_params.multi_items())
+        else:
+            body = await _read_body(request)
+            if request.headers.get("content-type", "").startswith("application/json"):
+                try:
+                    data = json.loads(body or b"{}")
+                except ValueError:
+                    raise InputError({"form": "请求内容不是有效的 JSON。"}) from None
+                if not isinstance(data, dict):
+                    raise InputError({"form": "请求内容应为 JSON 对象。"})
+                pairs = [(str(k), v if isinstance(v, str) else "") for k, v in data.items()]
+            else:
+                pairs = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+        fields: dict[str, str] = {}
+        for key, value in pairs:
+            key = "number" if key == "certificate_number" else key  # the portal home page's field name
+            if key in ("name", "id_number", "number", "challenge", "solution") and key not in fields:
+                fields[key] = value.strip()
+        return fields
+
+    def _lookup_plan(self, fields: dict[str, str], *, now: float) -> tuple[str, list, dict[str, str]]:
+        """(query name, parameters, identifiers for the limiter) from the typed fields; InputError if bad."""
+        errors: dict[str, str] = {}
+        for key, (label, limit) in FIELD_LIMITS.items():
+            if len(fields.get(key, "")) > limit:
+                errors[key] = MSG_TOO_LONG.format(label=label, limit=limit)
+        given = [key for key in FIELD_LIMITS if fields.get(key)]
+        if len(given) < 2:
+            errors.setdefault("form", MSG_TWO_FIELDS)
+        if errors:
+            raise InputError(errors)
+        identifiers: dict[str, str] = {}
+        name = holder_name_key(fields["name"]) if "name" in given else ""
+        number = certificate_number_key(fields["number"]) if "number" in given else ""
+        indexes: list[str] = []
+        if "id_number" in given:
+            today = datetime.fromtimestamp(now, SHANGHAI).date()
+            try:
+                found = id_number_lookup_indexes(fields["id_number"], key=self.config.index_key, today=today)
+            except IdNumberFormatError as error:
+                raise InputError(
+                    {"id_number": MSG_ID_NUMBER.get(error.code, MSG_ID_NUMBER["id_number_format"])}
+                ) from None
+            indexes = list(found) + [found[0]] * (ID_SLOTS - len(found))
+            identifiers["id"] = "|".join(found)
+        if number:
+            identifiers["number"] = number
+        if name:
+            identifiers["name"] = name
+        if number and name and not indexes:
+            return "number_name", [number, name], identifiers
+        if number and indexes:
+            return "number_id", [number, *indexes], identifiers
+        return "name_id", [*indexes, name], identifiers
+
+    # --- the query ------------------------------------------------------------------------------------
+
+    async def _answer(self, request: Request, fields: dict[str, str]):
+        """Shared by the API and the page: ("ok", records) | ("input", errors) | ("limited", seconds) |
+        ("challenge", challenge)."""
+        now = self.clock()
+        try:
+            query, params, identifiers = self._lookup_plan(fields, now=now)
+        except InputError as error:
+            return "input", error.errors
+        client = client_address(request.scope)
+        rows = await self.store.fetch(query, params)
+        if query == "number_id" and "name" in identifiers:  # all three given: the name must match too
+            rows = [row for row in rows if row[1] == identifiers["name"]]
+        verdict: Verdict = await self.limiter.check_query(
+            client=client, identifiers=identifiers, missed=not rows, now=now
+        )
+        if verdict.retry_after is not None:
+            return "limited", verdict.retry_after
+        limits = self.config.limits
+        if limits.challenge_after_misses and verdict.misses >= limits.challenge_after_misses:
+            expires = challenge_solved(
+                secret=self.config.secret,
+                client=client,
+                bits=limits.challenge_bits,
+                token=fields.get("challenge", ""),
+                solution=fields.get("solution", ""),
+                now=now,
+            )
+            if expires is None or not await self.limiter.spend(
+                token=fields["challenge"], expires=expires, now=now
+            ):
+                return "challenge", challenge_issue(
+                    secret=self.config.secret, client=client, bits=limits.challenge_bits, now=now
+                )
+        return "ok", [record_json(row) for row in rows]
+
+    async def api_query(self, request: Request) -> Response:
+        try:
+            fields = await self._fields(request)
+        except InputError as error:
+            return problem(413, "Payload Too Large", detail=error.errors["form"])
+        outcome, value = await self._answer(request, fields)
+        if outcome == "ok":
+            return json_response({"certificates": value})
+        if outcome == "input":
+            return problem(422, "Unprocessable Content", detail=next(iter(value.values())), errors=value)
+        if outcome == "limited":
+            return _limited(value)
+        return problem(428, "Precondition Required", detail=MSG_CHALLENGE_REQUIRED, **value.as_json())
+
+    async def query_page(self, request: Request) -> Response:
+        action = request.url.path
+        if request.method == "GET":
+            return HTMLResponse(pages.query_page(self.config, action=action))
+        try:
+            fields = await self._fields(request)
+        except InputError as error:
+            return HTMLResponse(pages.query_page(self.config, action=action, errors=error.errors), 413)
+        # The ID number is never sent back, not even into the form it was typed in (security.md P1).
+        shown = {key: fields.get(key, "") for key in ("name", "number")}
+        outcome, value = await self._answer(request, fields)
+        if outcome == "ok":
+            return HTMLResponse(pages.query_page(self.config, action=action, values=shown, results=value))
+        if outcome == "input":
+            html = pages.query_page(self.config, action=action, values=shown, errors=value)
+            return HTMLResponse(html, 422)
+        if outcome == "limited":
+            html = pages.query_page(
+                self.config, action=action, values=shown, notice=MSG_RATE_LIMITED.format(seconds=value)
+            )
+            return HTMLResponse(html, 429, headers={"retry-after": str(value)})
+        html = pages.query_page(self.config, action=action, values=shown, challenge=value)
+        return HTMLResponse(html, 428)
+
+    # --- the QR-code pages ----------------------------------------------------------------------------
+
+    async def _by_token(self, request: Request) -> tuple[str, object]:
+        verdict = await self.limiter.check_view(client=client_address(request.scope), now=self.clock())
+        if verdict.retry_after is not None:
+            return "limited", verdict.retry_after
+        token = request.path_params["token"]
+        rows = await self.store.fetch("token", [token]) if TOKEN_PATTERN.fullmatch(token) else []
+        return ("ok", record_json(rows[0])) if rows else ("missing", None)
+
+    async def verify_json(self, request: Request) -> Response:
+        outcome, value = await self._by_token(request)
+        if outcome == "limited":
+            return _limited(value)
+        if outcome == "missing":
+            return problem(404, "Not Found")
+        token = request.path_params["token"]
+        return json_response(
+            {"certificate": value, "credential": self.config.credential_url.format(token=token)}
+        )
+
+    async def verify_page(self, request: Request) -> Response:
+        outcome, value = await self._by_token(request)
+        if outcome == "limited":
+            html = pages.layout(self.config, title="证书核验", content="")
+            return HTMLResponse(html, 429, headers={"retry-after": str(value)})
+        if outcome == "missing":
+            return HTMLResponse(pages.not_found_page(self.config), 404)
+        html = pages.certificate_page(self.config, record=value, token=request.path_params["token"])
+        return HTMLResponse(html)
+
+    async def not_found(self, request: Request, exc: Exception) -> Response:
+        if request.url.path.startswith("/api/"):
+            return problem(404, "Not Found")
+        return HTMLResponse(pages.not_found_page(self.config), 404)
+
+    async def method_not_allowed(self, request: Request, exc: Exception) -> Response:
+        return problem(405, "Method Not Allowed")
+
+    async def busy(self, request: Request, exc: Exception) -> Response:
+        # The limits cannot be counted, so nothing is answered (security.md P2: fail closed).
+        return problem(503, "Service Unavailable", detail=MSG_BUSY, headers={"retry-after": "1"})
+
+
+def _limited(seconds: int) -> Response:
+    return problem(
+        429,
+        "Too Many Requests",
+        detail=MSG_RATE_LIMITED.format(seconds=seconds),
+        headers={"retry-after": str(seconds)},
+        retry_after=seconds,
+    )
+
+
+async def _read_body(request: Request) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY):
+        raise InputError({"form": MSG_BODY_TOO_LARGE})
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY:
+            raise InputError({"form": MSG_BODY_TOO_LARGE})
+    return body
+
+
+class SecurityHeaders:
+    """Adds the security headers to every response, and sends plain HTTP to HTTPS when configured."""
+
+    def __init__(self, app: ASGIApp, *, config: VerificationConfig) -> None:
+        self.app = app
+        self.headers = [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+        if config.hsts_seconds:
+            value = f"max-age={config.hsts_seconds}; includeSubDomains"
+            self.headers.append((b"strict-transport-security", value.encode()))
+        self.https_redirect = config.https_redirect
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if self.https_redirect and scope.get("scheme") == "http":
+            host = dict(scope["headers"]).get(b"host", b"").decode("latin-1")
+            response = Response(status_code=301, headers={"location": f"https://{host}{scope['path']}"})
+            await self._with_headers(response)(scope, receive, send)
+            return
+        names = {name for name, _ in self.headers}
+
+        async def send_with_headers(message) -> None:
+            if message["type"] == "http.response.start":
+                kept = [(k, v) for k, v in message.get("headers", []) if k.lower() not in names]
+                message = {**message, "headers": kept + self.headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+    def _with_headers(self, response: Response) -> Response:
+        for name, value in self.headers:
+            response.headers[name.decode()] = value.decode()
+        return response
+
+
+def store_for(config: VerificationConfig) -> Store:
+    """The store the configuration names: SQLite (read-only, counters side file) or PostgreSQL."""
+    if config.sqlite_path is not None:
+        assert config.counters_path is not None
+        return SqliteStore(database=config.sqlite_path, counters=config.counters_path)
+    assert config.postgres_url is not None
+    return PostgresStore(conninfo=config.postgres_url, pool_size=config.pool_size)
+
+
+def create_app(
+    config: VerificationConfig, *, store: Store | None = None, clock: Callable[[], float] = time.time
+) -> ASGIApp:
+    """The public verification ASGI application (``clock`` is for tests that must not cross a window)."""
+    handlers = Verification(config, store or store_for(config), clock)
+    Handler = Callable[[Request], Awaitable[Response]]
+    routes: list[tuple[str, Handler, list[str]]] = [
+        ("/query", handlers.query_page, ["GET", "POST"]),
+        ("/api/v1/public/certificates", handlers.api_query, ["GET", "POST"]),
+        ("/api/v1/public/verify/{token}", handlers.verify_json, ["GET"]),
+        ("/v/{token}", handlers.verify_page, ["GET"]),
+    ]
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # Connections open lazily on the first request (the server may run without lifespan events).
+        yield
+        await handlers.store.close()
+
+    app = Starlette(
+        routes=[Route(path, endpoint, methods=methods) for path, endpoint, methods in routes],
+        exception_handlers={
+            404: handlers.not_found,
+            405: handlers.method_not_allowed,
+            CountersBusy: handlers.busy,
+        },
+        lifespan=lifespan,
+    )
+    app.state.verification = handlers
+    return SecurityHeaders(app, config=config)

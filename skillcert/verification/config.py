@@ -1,0 +1,52 @@
+"""The verification app's configuration: plain values passed in when the app is built.
+
+Django-free: the app never reads Django settings at request time. ``configure.config_from_settings``
+builds one from the Django settings for the combined ASGI application (skillcert/asgi.py).
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Where the credentials app serves a certificate's signed credential (credentials:by_token).
+CREDENTIAL_URL = "/credentials/v/{token}/credential.json"
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Counts allowed per window (security.md P2). A limit of 0 switches that rule off."""
+
+    ip_per_minute: int = 10
+    ip_per_day: int = 100
+    network_per_minute: int = 60  # per /24 (IPv4) or /64 (IPv6)
+    number_per_day: int = 20
+    id_number_per_day: int = 20
+    name_per_hour: int = 100
+    view_per_minute: int = 60  # QR-code pages and their JSON, per address
+    challenge_after_misses: int = 3  # empty answers to one address within miss_window
+    miss_window: int = 3600
+    challenge_bits: int = 16  # leading zero bits of SHA-256(challenge ":" solution)
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationConfig:
+    """Where the records are, where the counters are, the keys, the limits and the page links."""
+
+    index_key: bytes  # HMAC key of the ID-number blind index (skillcert.core.id_lookup.blind_index_key)
+    secret: bytes  # 32 bytes: signs challenges and hashes counter keys
+    sqlite_path: Path | None = None  # the main SQLite database, opened read-only
+    postgres_url: str | None = None  # conninfo of the read-only role (or the main database)
+    counters_path: Path | None = None  # SQLite side file for counters (SQLite installations)
+    pool_size: int = 8
+    limits: Limits = field(default_factory=Limits)
+    stylesheets: tuple[str, ...] = ()
+    favicon: str = ""
+    home_url: str = "/"
+    credential_url: str = CREDENTIAL_URL
+    hsts_seconds: int = 0
+    https_redirect: bool = False
+
+    def __post_init__(self) -> None:
+        if (self.sqlite_path is None) == (self.postgres_url is None):
+            raise ValueError("exactly one of sqlite_path and postgres_url must be set")
+        if self.sqlite_path is not None and self.counters_path is None:
+            raise ValueError("SQLite installations keep their counters in counters_path")
