@@ -18,4 +18,10 @@ class MaskPersonalDataFilter(logging.Filter):
         masked = mask_personal_data(message)
         if masked != message:
             record.msg, record.args = masked, None
+        if record.exc_info and not record.exc_text:
+            # The traceback is formatted after the filters run; format it now, masked, and formatters
+            # reuse exc_text instead of formatting the exception again.
+            record.exc_text = mask_personal_data(logging.Formatter().formatException(record.exc_info))
+        elif record.exc_text:
+            record.exc_text = mask_personal_data(record.exc_text)
         return True

@@ -144,12 +144,14 @@ def certificate_credential(
                     "hashed": False,
                     "identityHash": certificate.holder_name,
                 },
+                # The salt stays with the platform and the holder: an ID number has so little entropy that
+                # a hash published beside its salt gives the number back to anyone who scans the QR code.
+                # Without the salt the hash only confirms an ID number that the holder chooses to show.
                 {
                     "type": "IdentityObject",
                     "identityType": identity_type(certificate.holder_id_type),
                     "hashed": True,
                     "identityHash": entry.identity_hash,
-                    "salt": entry.identity_salt,
                 },
             ],
             "licenseNumber": certificate.number,

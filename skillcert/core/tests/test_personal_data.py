@@ -43,3 +43,31 @@ def test_one_mask_hides_the_birth_date():
 def test_log_filter_masks_ids_and_mobiles():
     line = f"导入失败：{NUMBER}，手机 13812345678，行 5"
     assert mask_personal_data(line) == "导入失败：110***********002X，手机 138****5678，行 5"
+
+
+def test_log_filter_masks_ids_in_tracebacks():
+    import io
+    import logging
+
+    from skillcert.core.logging import MaskPersonalDataFilter
+
+    # given a logger whose handler carries the filter, as settings.LOGGING configures the console
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(MaskPersonalDataFilter())
+    logger = logging.getLogger("skillcert.test.traceback")
+    logger.addHandler(handler)
+    logger.propagate = False
+
+    # when an exception whose message holds an ID number is logged with its traceback
+    try:
+        raise ValueError(f"unexpected value {NUMBER}")
+    except ValueError:
+        logger.exception("import failed")
+    logger.removeHandler(handler)
+
+    # then neither the message nor the traceback carries the full number
+    output = stream.getvalue()
+    assert "Traceback" in output
+    assert NUMBER not in output
+    assert "110***********002X" in output

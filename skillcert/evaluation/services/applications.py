@@ -52,6 +52,8 @@ MSG_GROUP_NAME_LENGTH = _("团体申报单位：不能超过 120 个字符。")
 MSG_WITHDRAWN_ALREADY = _("该报名已撤回。")
 MSG_WITHDRAW_CLOSED = _("考试已开始或计划已进入成绩阶段，不能再撤回报名。")
 MSG_NOT_ALLOWED_WITHDRAW = _("只有考生本人或本机构的管理员、考务人员可以撤回报名。")
+# Said without the registered name: staff of one body must not learn who holds an ID number they typed.
+MSG_NAME_MISMATCH = _("姓名：与该证件号码已登记的考生姓名不一致，请核对姓名和证件号码。")
 
 GROUP_NAME_MAX = 120
 DECISION_FIELDS = (
@@ -290,6 +292,8 @@ def application_register(
         candidate = candidate_create(
             name=name, id_type=id_type, id_number=id_number, mobile=mobile, actor=actor, context=context
         )
+    elif candidate.name != " ".join(name.split()):
+        raise ValidationError({"name": MSG_NAME_MISMATCH})
     return application_submit(
         plan=plan,
         candidate=candidate,

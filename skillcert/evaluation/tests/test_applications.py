@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import path
 from ninja import NinjaAPI
 from openpyxl import load_workbook
@@ -214,6 +215,31 @@ def test_staff_of_another_body_may_not_register(world, plan):
         )
     assert raised.value.message == "只有本机构的管理员或考务人员可以登记报名。"
     assert not Candidate.objects.filter(name="王小丫").exists()
+
+
+def test_staff_cannot_learn_who_holds_an_id_number_by_registering_it(world):
+    # given a person another body registered, and a plan of body_s open for applications
+    candidate_create(name="张秘密", id_type="resident_id", id_number=ID_OTHER, actor=None)
+    plan_s = make_plan(world, spec=make_spec(world, body=world.body_s))
+
+    # when body_s's staff type that ID number with another name
+    with pytest.raises(ValidationError) as raised:
+        application_register(
+            plan=plan_s,
+            name="随便填",
+            id_type="resident_id",
+            id_number=ID_OTHER,
+            evidence=SIX_YEARS,
+            actor=world.body_s_admin,
+        )
+
+    # then they are told the name does not match, without being told the registered name, and no
+    # application is made
+    assert raised.value.message_dict["name"] == [
+        "姓名：与该证件号码已登记的考生姓名不一致，请核对姓名和证件号码。"
+    ]
+    assert "张秘密" not in str(raised.value)
+    assert not Application.objects.filter(plan=plan_s).exists()
 
 
 def test_withdrawal_frees_the_place_and_keeps_the_ticket_number(world, me):

@@ -269,3 +269,17 @@ def test_retake_page_lists_and_registers(world, client, settings):
     page = client.get(url).content.decode()
     assert f'name="previous" value="{previous.pk}"' not in page and "没有可以在本计划补考的考生" in page
     assert client.post(url, {"previous": previous.pk}).status_code == 404
+
+
+@pytest.mark.parametrize("previous", ["abc", "31011519900101123X", ""])
+def test_retake_form_with_a_malformed_application_id_answers_404(world, client, settings, previous):
+    # given the body's admin on the retakes page of a plan
+    settings.SKILLCERT_REQUIRE_2FA = False
+    plan = make_plan(world)
+    client.force_login(world.body_y_admin)
+
+    # when the form is posted with something that is not an application id
+    response = client.post(reverse("evaluation:plan_retakes", args=[plan.pk]), {"previous": previous})
+
+    # then it is simply not found, never a server error
+    assert response.status_code == 404

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from skillcert.accounts.permissions import role_required
-from skillcert.accounts.roles import AUTHORITY_ROLES, BODY_ROLES, Role
+from skillcert.accounts.roles import BODY_EXAM_ROLES, BODY_MANAGER_ROLES, STAFF_ROLES, Role
 from skillcert.core.errors import ApplicationError
 from skillcert.evaluation.forms.specs import apply_errors
 from skillcert.evaluation.models import Component, EvaluationPlan, ScoreEntry
@@ -50,9 +50,6 @@ from skillcert.evaluation.services.scores import (
     score_enter_sheet,
 )
 
-SCORE_ROLES = (Role.BODY_ADMIN, Role.EXAM_STAFF, Role.EXAMINER)
-MANAGER_ROLES = (Role.BODY_ADMIN, Role.EXAM_STAFF)
-VIEW_ROLES = tuple(sorted(BODY_ROLES | AUTHORITY_ROLES))
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -82,7 +79,7 @@ def _marker_label(user) -> str:
     return user.full_name or user.username
 
 
-@role_required(*VIEW_ROLES)
+@role_required(*STAFF_ROLES)
 def plan_scores_view(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan(request, plan_id)
     sheet = plan_score_sheet(plan=plan)
@@ -141,7 +138,7 @@ def _sheet_rows(sheet, component: str, marker_id: int | None, typed: dict, probl
     return rows
 
 
-@role_required(*SCORE_ROLES)
+@role_required(*BODY_EXAM_ROLES)
 def plan_scores_enter_view(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan(request, plan_id)
     if not user_scores_plan(user=request.user, plan=plan):
@@ -198,7 +195,7 @@ def plan_scores_enter_view(request: HttpRequest, plan_id: int) -> HttpResponse:
     )
 
 
-@role_required(*SCORE_ROLES)
+@role_required(*BODY_EXAM_ROLES)
 def plan_scores_confirm_view(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan(request, plan_id)
     if not user_scores_plan(user=request.user, plan=plan):
@@ -242,7 +239,7 @@ def _entry(request: HttpRequest, plan: EvaluationPlan, entry_id: int) -> ScoreEn
     return entry
 
 
-@role_required(*SCORE_ROLES)
+@role_required(*BODY_EXAM_ROLES)
 def score_correct_view(request: HttpRequest, plan_id: int, entry_id: int) -> HttpResponse:
     plan = _plan(request, plan_id)
     entry = _entry(request, plan, entry_id)
@@ -275,7 +272,7 @@ def score_correct_view(request: HttpRequest, plan_id: int, entry_id: int) -> Htt
     )
 
 
-@role_required(*MANAGER_ROLES, Role.EXAMINER)
+@role_required(*BODY_EXAM_ROLES)
 def score_change_view(request: HttpRequest, plan_id: int, entry_id: int) -> HttpResponse:
     plan = _plan(request, plan_id)
     entry = _entry(request, plan, entry_id)
@@ -331,7 +328,7 @@ def plan_scores_lock_view(request: HttpRequest, plan_id: int) -> HttpResponse:
     )
 
 
-@role_required(*MANAGER_ROLES)
+@role_required(*BODY_MANAGER_ROLES)
 def plan_scores_template_view(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan(request, plan_id)
     if not user_manages_plan(user=request.user, plan=plan):
@@ -341,7 +338,7 @@ def plan_scores_template_view(request: HttpRequest, plan_id: int) -> HttpRespons
     return response
 
 
-@role_required(*MANAGER_ROLES)
+@role_required(*BODY_MANAGER_ROLES)
 def plan_scores_import_view(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan(request, plan_id)
     form = ScoreImportForm(request.POST or None, request.FILES or None)
@@ -373,7 +370,7 @@ def plan_scores_import_view(request: HttpRequest, plan_id: int) -> HttpResponse:
     )
 
 
-@role_required(*VIEW_ROLES)
+@role_required(*STAFF_ROLES)
 def plan_results_view(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan(request, plan_id)
     components = plan.spec.components()
@@ -415,14 +412,17 @@ def plan_results_view(request: HttpRequest, plan_id: int) -> HttpResponse:
     )
 
 
-@role_required(*MANAGER_ROLES)
+@role_required(*BODY_MANAGER_ROLES)
 def plan_retakes_view(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan(request, plan_id)
     if not user_manages_plan(user=request.user, plan=plan):
         raise Http404
     candidates = retake_candidates(plan=plan)
     if request.method == "POST":
-        previous = get_object_or_404(candidates, pk=request.POST.get("previous") or 0)
+        previous_id = request.POST.get("previous", "")
+        if not previous_id.isdigit():
+            raise Http404
+        previous = get_object_or_404(candidates, pk=int(previous_id))
         try:
             retake = application_retake_prepare(
                 previous=previous, plan=plan, actor=request.user, context=request.context
