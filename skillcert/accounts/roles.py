@@ -22,3 +22,13 @@ class Role(models.TextChoices):
 AUTHORITY_ROLES = frozenset({Role.FILING_REVIEWER, Role.SUPERVISOR, Role.STATISTICIAN, Role.AUTHORITY_ADMIN})
 BODY_ROLES = frozenset({Role.BODY_ADMIN, Role.EXAM_STAFF, Role.EXAMINER, Role.INTERNAL_SUPERVISOR})
 STAFF_ROLES = AUTHORITY_ROLES | BODY_ROLES
+
+# General groupings used by the permission checks of several apps; define them here, nowhere else.
+# Body staff who run a body's evaluation work: specs, plans, applications, publicity, printing.
+BODY_MANAGER_ROLES = frozenset({Role.BODY_ADMIN, Role.EXAM_STAFF})
+# Body staff who take part in the exam itself: the managers and the examiners (scores, recusal).
+BODY_EXAM_ROLES = BODY_MANAGER_ROLES | {Role.EXAMINER}
+# Authority staff who decide on a body's plans and results and revoke certificates (not statisticians).
+AUTHORITY_ACTOR_ROLES = frozenset({Role.FILING_REVIEWER, Role.SUPERVISOR, Role.AUTHORITY_ADMIN})
+# Authority staff who review filings and change a body's status.
+FILING_AUTHORITY_ROLES = frozenset({Role.FILING_REVIEWER, Role.AUTHORITY_ADMIN})

@@ -8,14 +8,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from skillcert.accounts.models import User
-from skillcert.accounts.roles import Role
+from skillcert.accounts.roles import AUTHORITY_ACTOR_ROLES, BODY_MANAGER_ROLES, Role
 from skillcert.core.regions import region_covers
 from skillcert.registry.models import Body
 
 # The PDF carries the full ID number: the holder, and the staff who print and hand out certificates.
-PRINTER_ROLES = frozenset({Role.BODY_ADMIN, Role.EXAM_STAFF})
+PRINTER_ROLES = BODY_MANAGER_ROLES
 # Revocation as a sanction: the authority's staff who review filings, supervise or administer.
-AUTHORITY_REVOKER_ROLES = frozenset({Role.FILING_REVIEWER, Role.SUPERVISOR, Role.AUTHORITY_ADMIN})
+AUTHORITY_REVOKER_ROLES = AUTHORITY_ACTOR_ROLES
 BODY_REVOKER_ROLES = frozenset({Role.BODY_ADMIN})
 REVOKER_ROLES = AUTHORITY_REVOKER_ROLES | BODY_REVOKER_ROLES
 REISSUER_ROLES = frozenset({Role.BODY_ADMIN})

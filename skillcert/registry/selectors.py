@@ -11,7 +11,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
 from skillcert.accounts.models import User
-from skillcert.accounts.roles import Role
+from skillcert.accounts.roles import FILING_AUTHORITY_ROLES, Role
 from skillcert.core.regions import scope_prefix
 from skillcert.reference.models import JobType, Occupation, SkillLevel
 from skillcert.registry.models import (
@@ -24,8 +24,6 @@ from skillcert.registry.models import (
     Site,
 )
 
-# Authority roles that review filings and change a filing's status.
-FILING_AUTHORITY_ROLES = (Role.FILING_REVIEWER, Role.AUTHORITY_ADMIN)
 # Statuses in which a body still works on its application; the authority does not see drafts.
 OPEN_STATUSES = (
     FilingApplication.Status.DRAFT,

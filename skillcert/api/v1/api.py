@@ -18,6 +18,7 @@ from skillcert.api.v1.routers.applications import router as applications_router
 from skillcert.api.v1.routers.auth import router as auth_router
 from skillcert.api.v1.routers.certificates import router as certificates_router
 from skillcert.api.v1.routers.credentials import router as credentials_router
+from skillcert.api.v1.routers.directory import router as directory_router
 from skillcert.api.v1.routers.health import router as health_router
 from skillcert.api.v1.routers.plans import router as plans_router
 from skillcert.api.v1.routers.registry import router as registry_router
@@ -76,6 +77,7 @@ api.add_router("/auth", auth_router)
 api.add_router("/health", health_router)
 api.add_router("/plans", plans_router)
 api.add_router("/", certificates_router)
+api.add_router("/", directory_router)
 api.add_router("/", registry_router)
 api.add_router("/", applications_router)
 api.add_router("/", results_router)

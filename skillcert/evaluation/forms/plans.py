@@ -7,12 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from skillcert.accounts.models import Candidate, User
 from skillcert.evaluation.models import Application, Component, EvaluationPlan, PlanStaff
-from skillcert.evaluation.selectors.plans import (
-    DUTY_ROLES,
-    MARKING_DUTIES,
-    external_supervisor_choices,
-)
+from skillcert.evaluation.selectors.plans import external_supervisor_choices
 from skillcert.evaluation.selectors.specs import spec_list
+from skillcert.evaluation.selectors.staffing import DUTY_ROLES, MARKING_DUTIES
 from skillcert.evaluation.services.plans import SessionInput
 from skillcert.registry.models import Body, Site
 

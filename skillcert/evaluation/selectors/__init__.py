@@ -9,15 +9,11 @@ from skillcert.evaluation.selectors.applications import (
 )
 from skillcert.evaluation.selectors.applications import plan_places_left as plan_places_left
 from skillcert.evaluation.selectors.plans import NextStep as NextStep
-from skillcert.evaluation.selectors.plans import StaffRequirement as StaffRequirement
 from skillcert.evaluation.selectors.plans import TimelineStage as TimelineStage
-from skillcert.evaluation.selectors.plans import examiner_may_mark as examiner_may_mark
 from skillcert.evaluation.selectors.plans import plan_first_session_date as plan_first_session_date
 from skillcert.evaluation.selectors.plans import plan_get_for_user as plan_get_for_user
 from skillcert.evaluation.selectors.plans import plan_list_for_user as plan_list_for_user
 from skillcert.evaluation.selectors.plans import plan_next_steps as plan_next_steps
-from skillcert.evaluation.selectors.plans import plan_staffing as plan_staffing
-from skillcert.evaluation.selectors.plans import plan_staffing_problems as plan_staffing_problems
 from skillcert.evaluation.selectors.plans import plan_submit_deadline as plan_submit_deadline
 from skillcert.evaluation.selectors.plans import plan_timeline as plan_timeline
 from skillcert.evaluation.selectors.plans import user_manages_plan as user_manages_plan
@@ -26,3 +22,7 @@ from skillcert.evaluation.selectors.specs import scope_covers as scope_covers
 from skillcert.evaluation.selectors.specs import spec_get as spec_get
 from skillcert.evaluation.selectors.specs import spec_list as spec_list
 from skillcert.evaluation.selectors.specs import spec_scope_rows as spec_scope_rows
+from skillcert.evaluation.selectors.staffing import StaffRequirement as StaffRequirement
+from skillcert.evaluation.selectors.staffing import examiner_may_mark as examiner_may_mark
+from skillcert.evaluation.selectors.staffing import plan_staffing as plan_staffing
+from skillcert.evaluation.selectors.staffing import plan_staffing_problems as plan_staffing_problems

@@ -24,11 +24,8 @@ from skillcert.evaluation.models import (
     PlanStaff,
     ScoreEntry,
 )
-from skillcert.evaluation.selectors.plans import (
-    MARKING_DUTIES,
-    plan_first_session_date,
-    user_manages_plan,
-)
+from skillcert.evaluation.selectors.plans import plan_first_session_date, user_manages_plan
+from skillcert.evaluation.selectors.staffing import MARKING_DUTIES
 
 Duty = PlanStaff.Duty
 EntryStatus = ScoreEntry.Status

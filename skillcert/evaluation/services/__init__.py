@@ -13,11 +13,8 @@ from skillcert.evaluation.services.plans import (
 )
 from skillcert.evaluation.services.plans import plan_create as plan_create
 from skillcert.evaluation.services.plans import plan_reject as plan_reject
-from skillcert.evaluation.services.plans import plan_staff_assign as plan_staff_assign
-from skillcert.evaluation.services.plans import plan_staff_remove as plan_staff_remove
 from skillcert.evaluation.services.plans import plan_submit as plan_submit
 from skillcert.evaluation.services.plans import plan_update as plan_update
-from skillcert.evaluation.services.plans import recusal_declare as recusal_declare
 from skillcert.evaluation.services.publicity import objection_answer as objection_answer
 from skillcert.evaluation.services.publicity import objection_lodge as objection_lodge
 from skillcert.evaluation.services.publicity import plan_publicity_start as plan_publicity_start
@@ -37,3 +34,6 @@ from skillcert.evaluation.services.scores import score_enter_sheet as score_ente
 from skillcert.evaluation.services.scores import score_value_clean as score_value_clean
 from skillcert.evaluation.services.specs import spec_create as spec_create
 from skillcert.evaluation.services.specs import spec_update as spec_update
+from skillcert.evaluation.services.staff import plan_staff_assign as plan_staff_assign
+from skillcert.evaluation.services.staff import plan_staff_remove as plan_staff_remove
+from skillcert.evaluation.services.staff import recusal_declare as recusal_declare

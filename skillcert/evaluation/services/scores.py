@@ -20,8 +20,9 @@ from skillcert.core.audit import audit_record
 from skillcert.core.errors import ApplicationError
 from skillcert.core.request_context import NO_REQUEST, RequestContext
 from skillcert.evaluation.models import Application, Component, ComponentResult, EvaluationPlan, ScoreEntry
-from skillcert.evaluation.selectors.plans import examiner_may_mark, user_manages_plan
+from skillcert.evaluation.selectors.plans import user_manages_plan
 from skillcert.evaluation.selectors.scores import COMPONENT_DUTIES, user_scores_plan
+from skillcert.evaluation.selectors.staffing import examiner_may_mark
 
 EntryStatus = ScoreEntry.Status
 PlanStatus = EvaluationPlan.Status

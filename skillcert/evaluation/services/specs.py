@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from skillcert.accounts.models import User
-from skillcert.accounts.roles import Role
+from skillcert.accounts.roles import BODY_MANAGER_ROLES
 from skillcert.core.audit import audit_record
 from skillcert.core.errors import ApplicationError
 from skillcert.core.request_context import NO_REQUEST, RequestContext
@@ -18,8 +18,6 @@ from skillcert.evaluation.selectors.specs import scope_covers
 from skillcert.reference.models import JobType, Occupation, SkillLevel
 from skillcert.registry.models import Body
 
-# Roles of a body that keep its specifications and run its plans.
-BODY_MANAGER_ROLES = (Role.BODY_ADMIN, Role.EXAM_STAFF)
 # Levels at or above 二级/技师 need 综合评审 (the rank of SkillLevel "L2").
 REVIEW_REQUIRED_FROM_RANK = 4
 # A spec in use by a plan in one of these statuses is frozen: its pass marks and ratios decide that plan.

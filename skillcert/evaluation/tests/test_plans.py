@@ -38,6 +38,7 @@ from skillcert.evaluation.services import (
     recusal_declare,
 )
 from skillcert.evaluation.services import plans as plan_services
+from skillcert.evaluation.services import staff as staff_services
 from skillcert.evaluation.tests.factories import (
     default_first_session_at,
     make_application,
@@ -269,11 +270,11 @@ def test_staff_assignment_rules(world):
     # another body's staff cannot be assigned
     with pytest.raises(ApplicationError) as caught:
         plan_staff_assign(plan=plan, user=world.body_s_admin, duty=Duty.INVIGILATOR, actor=world.body_y_admin)
-    assert caught.value.message == str(plan_services.MSG_STAFF_NOT_OWN)
+    assert caught.value.message == str(staff_services.MSG_STAFF_NOT_OWN)
     # a 三级 plan has no review panel
     with pytest.raises(ApplicationError) as caught:
         plan_staff_assign(plan=plan, user=world.body_y_examiner, duty=Duty.REVIEWER, actor=world.body_y_admin)
-    assert caught.value.message == str(plan_services.MSG_NO_REVIEW)
+    assert caught.value.message == str(staff_services.MSG_NO_REVIEW)
     # one chief examiner only
     plan_staff_assign(
         plan=plan, user=world.body_y_examiner, duty=Duty.CHIEF_EXAMINER, actor=world.body_y_admin
@@ -281,7 +282,7 @@ def test_staff_assignment_rules(world):
     other = staff_user(world.body_y, Role.EXAMINER, 1, qualify=plan.spec)
     with pytest.raises(ApplicationError) as caught:
         plan_staff_assign(plan=plan, user=other, duty=Duty.CHIEF_EXAMINER, actor=world.body_y_admin)
-    assert caught.value.message == str(plan_services.MSG_CHIEF_EXISTS)
+    assert caught.value.message == str(staff_services.MSG_CHIEF_EXISTS)
     # the assignment that passed is audited
     event = AuditEvent.objects.get(action="plan.staff_assigned")
     assert event.data == {"number": plan.number, "user": "y_examiner", "duty": "chief_examiner"}
@@ -472,7 +473,7 @@ def test_recusal_rules(world):
             relationship="同事",
             actor=world.body_y_admin,
         )
-    assert caught.value.message == str(plan_services.MSG_RECUSAL_NOT_CANDIDATE)
+    assert caught.value.message == str(staff_services.MSG_RECUSAL_NOT_CANDIDATE)
     make_application(plan, candidate)
     # someone who does not mark on the plan
     with pytest.raises(ApplicationError) as caught:
@@ -490,7 +491,7 @@ def test_recusal_rules(world):
         recusal_declare(
             plan=plan, examiner=world.body_y_examiner, candidate=candidate, relationship="同事", actor=other
         )
-    assert caught.value.message == str(plan_services.MSG_RECUSAL_ACTOR)
+    assert caught.value.message == str(staff_services.MSG_RECUSAL_ACTOR)
     # and someone not on the plan may never mark
     assert examiner_may_mark(plan=plan, examiner=world.body_y_exam_staff, candidate=candidate) is False
 

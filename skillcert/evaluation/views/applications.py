@@ -13,7 +13,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 
 from skillcert.accounts.permissions import role_required
-from skillcert.accounts.roles import AUTHORITY_ROLES, BODY_ROLES
+from skillcert.accounts.roles import BODY_MANAGER_ROLES, BODY_ROLES, STAFF_ROLES
 from skillcert.core.errors import ApplicationError
 from skillcert.evaluation.forms.applications import (
     ApplicationFilterForm,
@@ -32,7 +32,7 @@ from skillcert.evaluation.selectors.applications import (
     plan_places_left,
     plan_ticket_applications,
 )
-from skillcert.evaluation.selectors.plans import BODY_MANAGER_ROLES, plan_get_for_user, user_manages_plan
+from skillcert.evaluation.selectors.plans import plan_get_for_user, user_manages_plan
 from skillcert.evaluation.services.application_import import ImportRejected, application_import
 from skillcert.evaluation.services.applications import application_register, application_withdraw
 from skillcert.evaluation.spreadsheets.import_rows import ImportProblem
@@ -45,8 +45,6 @@ from skillcert.evaluation.spreadsheets.template import (
 from skillcert.evaluation.tickets import plan_tickets_filename, ticket_filename, tickets_pdf
 
 APPLICATIONS_PER_PAGE = 50
-VIEW_ROLES = tuple(sorted(BODY_ROLES | AUTHORITY_ROLES))
-BODY_STAFF_ROLES = tuple(sorted(BODY_ROLES))
 PROBLEMS_SESSION_KEY = "evaluation.import_problems"
 PROBLEMS_KEPT = 2000  # problems kept in the session for the download (the page shows them all)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -70,7 +68,7 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
     return response
 
 
-@role_required(*VIEW_ROLES)
+@role_required(*STAFF_ROLES)
 def plan_applications_view(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan(request, plan_id)
     form = ApplicationFilterForm(request.GET)
@@ -219,7 +217,7 @@ def plan_application_import_problems_view(request: HttpRequest, plan_id: int) ->
     return _download(problems_csv(problems), "text/csv; charset=utf-8", f"import-problems-{plan.number}.csv")
 
 
-@role_required(*BODY_STAFF_ROLES)
+@role_required(*BODY_ROLES)
 def application_ticket_view(request: HttpRequest, plan_id: int, application_id: int) -> HttpResponse:
     plan = _plan(request, plan_id)
     application = application_get_for_plan(plan=plan, application_id=application_id)
@@ -228,7 +226,7 @@ def application_ticket_view(request: HttpRequest, plan_id: int, application_id: 
     return _download(tickets_pdf(applications=[application]), "application/pdf", ticket_filename(application))
 
 
-@role_required(*BODY_STAFF_ROLES)
+@role_required(*BODY_ROLES)
 def plan_tickets_view(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan(request, plan_id)
     if plan.status not in TICKET_STATUSES:

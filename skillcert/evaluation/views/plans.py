@@ -14,7 +14,7 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext as _
 
 from skillcert.accounts.permissions import role_required
-from skillcert.accounts.roles import AUTHORITY_ROLES, BODY_ROLES, Role
+from skillcert.accounts.roles import AUTHORITY_ACTOR_ROLES, BODY_EXAM_ROLES, BODY_MANAGER_ROLES, STAFF_ROLES
 from skillcert.core.errors import ApplicationError
 from skillcert.evaluation.forms.plans import (
     ExternalSupervisorForm,
@@ -27,36 +27,32 @@ from skillcert.evaluation.forms.plans import (
 from skillcert.evaluation.forms.specs import apply_errors
 from skillcert.evaluation.models import EvaluationPlan, PlanStaff
 from skillcert.evaluation.selectors.plans import (
-    AUTHORITY_ACTOR_ROLES,
-    BODY_MANAGER_ROLES,
     plan_first_session_date,
     plan_get_for_user,
     plan_list_for_user,
     plan_next_steps,
-    plan_recusals,
-    plan_staff_list,
-    plan_staffing,
-    plan_staffing_problems,
     plan_submit_deadline,
     plan_timeline,
     user_manages_plan,
     user_oversees_plan,
+)
+from skillcert.evaluation.selectors.staffing import (
+    plan_recusals,
+    plan_staff_list,
+    plan_staffing,
+    plan_staffing_problems,
 )
 from skillcert.evaluation.services.plans import (
     plan_acknowledge,
     plan_assign_external_supervisor,
     plan_create,
     plan_reject,
-    plan_staff_assign,
-    plan_staff_remove,
     plan_submit,
     plan_update,
-    recusal_declare,
 )
+from skillcert.evaluation.services.staff import plan_staff_assign, plan_staff_remove, recusal_declare
 
 PLANS_PER_PAGE = 20
-VIEW_ROLES = tuple(sorted(BODY_ROLES | AUTHORITY_ROLES))
-RECUSAL_ROLES = (Role.BODY_ADMIN, Role.EXAM_STAFF, Role.EXAMINER)
 
 
 def _plan(request: HttpRequest, plan_id: int) -> EvaluationPlan:
@@ -76,7 +72,7 @@ def _step_url(url_name: str | None, plan: EvaluationPlan) -> str | None:
         return None
 
 
-@role_required(*VIEW_ROLES)
+@role_required(*STAFF_ROLES)
 def plan_list_view(request: HttpRequest) -> HttpResponse:
     form = PlanFilterForm(request.GET)
     status = search = ""
@@ -96,7 +92,7 @@ def plan_list_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(*VIEW_ROLES)
+@role_required(*STAFF_ROLES)
 def plan_detail_view(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan(request, plan_id)
     steps = [
@@ -363,7 +359,7 @@ def plan_staff_remove_view(request: HttpRequest, plan_id: int, staff_id: int) ->
     )
 
 
-@role_required(*RECUSAL_ROLES)
+@role_required(*BODY_EXAM_ROLES)
 def plan_recusal_view(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan(request, plan_id)
     # An examiner declares for themselves; the body's administrator or exam staff for any examiner.

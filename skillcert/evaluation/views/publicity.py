@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from skillcert.accounts.permissions import public_view, role_required
-from skillcert.accounts.roles import Role
+from skillcert.accounts.roles import BODY_MANAGER_ROLES
 from skillcert.core.errors import ApplicationError
 from skillcert.evaluation.forms.specs import apply_errors
 from skillcert.evaluation.selectors.plans import plan_get_for_user
@@ -29,8 +29,6 @@ from skillcert.evaluation.selectors.publicity import (
     publicity_plan_for_objection,
 )
 from skillcert.evaluation.services.publicity import objection_answer, objection_lodge, plan_publicity_start
-
-MANAGER_ROLES = (Role.BODY_ADMIN, Role.EXAM_STAFF)
 
 
 class PublicityStartForm(forms.Form):
@@ -61,7 +59,7 @@ class ObjectionForm(forms.Form):
     contact_phone = forms.CharField(label=gettext_lazy("联系电话"), max_length=20)
 
 
-@role_required(*MANAGER_ROLES)
+@role_required(*BODY_MANAGER_ROLES)
 def plan_publicity_start_view(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = plan_get_for_user(user=request.user, plan_id=plan_id)
     form = PublicityStartForm(request.POST or None, initial={"starts_on": timezone.localdate()})
@@ -99,7 +97,7 @@ def plan_publicity_start_view(request: HttpRequest, plan_id: int) -> HttpRespons
     )
 
 
-@role_required(*MANAGER_ROLES)
+@role_required(*BODY_MANAGER_ROLES)
 def objection_answer_view(request: HttpRequest, plan_id: int, objection_id: int) -> HttpResponse:
     plan = plan_get_for_user(user=request.user, plan_id=plan_id)
     objection = objection_get_for_plan(plan=plan, objection_id=objection_id)

@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from skillcert.accounts.permissions import role_required
-from skillcert.accounts.roles import AUTHORITY_ROLES, Role
+from skillcert.accounts.roles import AUTHORITY_ACTOR_ROLES, AUTHORITY_ROLES, BODY_MANAGER_ROLES
 from skillcert.core.calendar import add_working_days
 from skillcert.core.errors import ApplicationError
 from skillcert.evaluation.forms.specs import apply_errors
 from skillcert.evaluation.models import EvaluationPlan, ResultReport
-from skillcert.evaluation.selectors.plans import AUTHORITY_ACTOR_ROLES, plan_get_for_user
+from skillcert.evaluation.selectors.plans import plan_get_for_user
 from skillcert.evaluation.selectors.publicity import (
     plan_current_report,
     plan_passed_count,
@@ -34,8 +34,7 @@ from skillcert.evaluation.services.reports import (
     result_report_submit,
 )
 
-MANAGER_ROLES = (Role.BODY_ADMIN, Role.EXAM_STAFF)
-LIST_ROLES = tuple(sorted(AUTHORITY_ROLES | set(MANAGER_ROLES)))
+LIST_ROLES = AUTHORITY_ROLES | BODY_MANAGER_ROLES
 REPORTS_PER_PAGE = 20
 
 
@@ -66,7 +65,7 @@ def _confirm(request: HttpRequest, plan: EvaluationPlan, **context) -> HttpRespo
     return render(request, "evaluation/reports/confirm.html", {"plan": plan, **context})
 
 
-@role_required(*MANAGER_ROLES)
+@role_required(*BODY_MANAGER_ROLES)
 def plan_report_submit_view(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = plan_get_for_user(user=request.user, plan_id=plan_id)
     if request.method == "POST":

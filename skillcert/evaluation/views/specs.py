@@ -8,14 +8,12 @@ from django.urls import path
 from django.utils.translation import gettext as _
 
 from skillcert.accounts.permissions import role_required
-from skillcert.accounts.roles import Role
+from skillcert.accounts.roles import BODY_MANAGER_ROLES
 from skillcert.core.errors import ApplicationError
 from skillcert.evaluation.forms.specs import SpecForm, apply_errors
 from skillcert.evaluation.selectors.specs import filed_scope_get, spec_get, spec_scope_rows
 from skillcert.evaluation.services.specs import spec_create, spec_update
 from skillcert.registry.models import Body
-
-SPEC_ROLES = (Role.BODY_ADMIN, Role.EXAM_STAFF)
 
 
 def _body(request: HttpRequest) -> Body:
@@ -24,13 +22,13 @@ def _body(request: HttpRequest) -> Body:
     return request.user.body
 
 
-@role_required(*SPEC_ROLES)
+@role_required(*BODY_MANAGER_ROLES)
 def spec_list_view(request: HttpRequest) -> HttpResponse:
     body = _body(request)
     return render(request, "evaluation/specs/list.html", {"body": body, "rows": spec_scope_rows(body=body)})
 
 
-@role_required(*SPEC_ROLES)
+@role_required(*BODY_MANAGER_ROLES)
 def spec_create_view(request: HttpRequest, scope_id: int) -> HttpResponse:
     body = _body(request)
     scope = filed_scope_get(body=body, scope_id=scope_id)
@@ -66,7 +64,7 @@ def spec_create_view(request: HttpRequest, scope_id: int) -> HttpResponse:
     )
 
 
-@role_required(*SPEC_ROLES)
+@role_required(*BODY_MANAGER_ROLES)
 def spec_edit_view(request: HttpRequest, spec_id: int) -> HttpResponse:
     body = _body(request)
     spec = spec_get(body=body, spec_id=spec_id)

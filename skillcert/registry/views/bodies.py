@@ -10,15 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from skillcert.accounts.permissions import role_required
-from skillcert.accounts.roles import AUTHORITY_ROLES, BODY_ROLES, Role
+from skillcert.accounts.roles import FILING_AUTHORITY_ROLES, STAFF_ROLES
 from skillcert.core.errors import ApplicationError
 from skillcert.registry import selectors, services
 from skillcert.registry.forms import ReasonForm
 from skillcert.registry.models import Body
 from skillcert.registry.views._helpers import errors_onto_form, page_of, query_without_page
-
-STATUS_ROLES = (Role.FILING_REVIEWER, Role.AUTHORITY_ADMIN)
-
 
 # What each status action does: the service, the statuses it starts from, and its words.
 STATUS_ACTIONS = {
@@ -46,7 +43,7 @@ STATUS_ACTIONS = {
 }
 
 
-@role_required(*AUTHORITY_ROLES, *BODY_ROLES)
+@role_required(*STAFF_ROLES)
 def body_list_view(request: HttpRequest) -> HttpResponse:
     bodies = selectors.body_list_for_user(user=request.user)
     search = request.GET.get("q", "").strip()[:60]
@@ -68,7 +65,7 @@ def body_list_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(*AUTHORITY_ROLES, *BODY_ROLES)
+@role_required(*STAFF_ROLES)
 def body_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     body = selectors.body_get_for_user(user=request.user, pk=pk)
     may_change = selectors.user_reviews_district(user=request.user, district_code=body.district_id)
@@ -90,7 +87,7 @@ def body_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(*STATUS_ROLES)
+@role_required(*FILING_AUTHORITY_ROLES)
 @require_http_methods(["GET", "POST"])
 def body_status_view(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """GET asks for the reason and says what the change does; the POST of the confirmation makes it."""

@@ -9,14 +9,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from skillcert.accounts.permissions import role_required
-from skillcert.accounts.roles import Role
+from skillcert.accounts.roles import FILING_AUTHORITY_ROLES, Role
 from skillcert.core.errors import ApplicationError
 from skillcert.registry import selectors, services
 from skillcert.registry.forms import DetailsForm, FilingSearchForm, ScopeForm, SiteForm
 from skillcert.registry.models import Body, FilingApplication
 from skillcert.registry.views._helpers import errors_onto_form, page_of, query_without_page
 
-FILING_ROLES = (Role.BODY_ADMIN, Role.FILING_REVIEWER, Role.AUTHORITY_ADMIN)
+FILING_ROLES = FILING_AUTHORITY_ROLES | {Role.BODY_ADMIN}
 EDITABLE = (FilingApplication.Status.DRAFT, FilingApplication.Status.RETURNED)
 
 

@@ -9,14 +9,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from skillcert.accounts.permissions import role_required
-from skillcert.accounts.roles import Role
+from skillcert.accounts.roles import FILING_AUTHORITY_ROLES
 from skillcert.core.errors import ApplicationError
 from skillcert.registry import selectors, services
 from skillcert.registry.forms import ApproveForm, ReasonForm
 from skillcert.registry.models import FilingApplication
 from skillcert.registry.views._helpers import errors_onto_form
-
-REVIEW_ROLES = (Role.FILING_REVIEWER, Role.AUTHORITY_ADMIN)
 
 
 def _submitted_or_redirect(request: HttpRequest, pk: int) -> tuple[FilingApplication, HttpResponse | None]:
@@ -28,7 +26,7 @@ def _submitted_or_redirect(request: HttpRequest, pk: int) -> tuple[FilingApplica
     return application, None
 
 
-@role_required(*REVIEW_ROLES)
+@role_required(*FILING_AUTHORITY_ROLES)
 @require_http_methods(["GET", "POST"])
 def filing_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
     """GET shows the codes that approval will assign (suggested, editable); the POST approves."""
@@ -98,7 +96,7 @@ def _decide(request: HttpRequest, pk: int, *, service, template_title: str, done
     )
 
 
-@role_required(*REVIEW_ROLES)
+@role_required(*FILING_AUTHORITY_ROLES)
 @require_http_methods(["GET", "POST"])
 def filing_return_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _decide(
@@ -110,7 +108,7 @@ def filing_return_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(*REVIEW_ROLES)
+@role_required(*FILING_AUTHORITY_ROLES)
 @require_http_methods(["GET", "POST"])
 def filing_reject_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _decide(

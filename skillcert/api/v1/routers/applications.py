@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 
-from skillcert.accounts.roles import AUTHORITY_ROLES, BODY_ROLES
+from skillcert.accounts.roles import BODY_MANAGER_ROLES, STAFF_ROLES
 from skillcert.api.v1.auth import require_roles
 from skillcert.api.v1.problems import (
     FieldError,
@@ -25,13 +25,12 @@ from skillcert.core.identifiers import CertificateNumber, parse_certificate_numb
 from skillcert.evaluation.eligibility import Evidence, PriorCertificate
 from skillcert.evaluation.models import Application, Education, TitleRank
 from skillcert.evaluation.selectors.applications import application_list_for_plan
-from skillcert.evaluation.selectors.plans import BODY_MANAGER_ROLES, plan_get_for_user
+from skillcert.evaluation.selectors.plans import plan_get_for_user
 from skillcert.evaluation.services.application_import import ImportRejected, application_import
 from skillcert.evaluation.services.applications import application_register
 from skillcert.evaluation.spreadsheets.reader import MAX_UPLOAD_BYTES
 
 router = Router(tags=["applications"])
-VIEW_ROLES = tuple(sorted(BODY_ROLES | AUTHORITY_ROLES))
 
 
 class ImportOut(Schema):
@@ -237,7 +236,7 @@ def create_application(request: HttpRequest, plan_id: int, data: ApplicationIn):
 )
 def list_applications(request: HttpRequest, plan_id: int, filters: Query[ApplicationListQuery]):
     """The applications of a plan in the caller's scope, in ticket order, paged by limit/offset."""
-    user = require_roles(request, *VIEW_ROLES)
+    user = require_roles(request, *STAFF_ROLES)
     plan = plan_get_for_user(user=user, plan_id=plan_id)
     applications = application_list_for_plan(plan=plan, status=filters.status or "", search=filters.q or "")
     page = applications[filters.offset : filters.offset + filters.limit]

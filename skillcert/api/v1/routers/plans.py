@@ -12,26 +12,24 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 
 from skillcert.accounts.models import User
-from skillcert.accounts.roles import AUTHORITY_ROLES, BODY_ROLES
+from skillcert.accounts.roles import AUTHORITY_ACTOR_ROLES, BODY_MANAGER_ROLES, STAFF_ROLES
 from skillcert.api.v1.auth import require_roles
 from skillcert.api.v1.problems import problem_responses
 from skillcert.evaluation.models import EvaluationPlan
 from skillcert.evaluation.selectors.plans import (
-    AUTHORITY_ACTOR_ROLES,
-    BODY_MANAGER_ROLES,
     plan_get_for_user,
     plan_next_steps,
-    plan_staffing,
 )
 from skillcert.evaluation.selectors.specs import spec_get
+from skillcert.evaluation.selectors.staffing import plan_staffing
 from skillcert.evaluation.services.plans import (
     SessionInput,
     plan_acknowledge,
     plan_create,
     plan_reject,
-    plan_staff_assign,
     plan_submit,
 )
+from skillcert.evaluation.services.staff import plan_staff_assign
 from skillcert.registry.models import Site
 
 router = Router(tags=["plans"])
@@ -185,7 +183,7 @@ def create_plan(request: HttpRequest, data: PlanCreateIn):
 )
 def get_plan(request: HttpRequest, plan_id: int):
     """A plan in the caller's scope with its staffing and the caller's next steps."""
-    user = require_roles(request, *sorted(BODY_ROLES | AUTHORITY_ROLES))
+    user = require_roles(request, *STAFF_ROLES)
     plan = _plan(request, plan_id)
     spec = plan.spec
     return 200, {

@@ -15,12 +15,18 @@ from ninja import Field, File, Router, Schema
 from ninja.files import UploadedFile
 
 from skillcert.accounts.models import User
-from skillcert.accounts.roles import AUTHORITY_ROLES, BODY_ROLES, Role
+from skillcert.accounts.roles import (
+    AUTHORITY_ACTOR_ROLES,
+    BODY_EXAM_ROLES,
+    BODY_MANAGER_ROLES,
+    STAFF_ROLES,
+    Role,
+)
 from skillcert.api.v1.auth import require_roles
 from skillcert.api.v1.problems import FieldError, Problem, problem_responses
 from skillcert.api.v1.routers.applications import import_rejected
 from skillcert.evaluation.models import EvaluationPlan, ResultReport
-from skillcert.evaluation.selectors.plans import AUTHORITY_ACTOR_ROLES, BODY_MANAGER_ROLES, plan_get_for_user
+from skillcert.evaluation.selectors.plans import plan_get_for_user
 from skillcert.evaluation.selectors.publicity import plan_current_report
 from skillcert.evaluation.selectors.scores import plan_results, score_entry_get_for_user
 from skillcert.evaluation.services.application_import import ImportRejected
@@ -36,8 +42,6 @@ from skillcert.evaluation.services.scores import score_confirm, score_enter
 from skillcert.evaluation.spreadsheets.reader import MAX_UPLOAD_BYTES
 
 router = Router(tags=["results"])
-SCORE_ROLES = (Role.BODY_ADMIN, Role.EXAM_STAFF, Role.EXAMINER)
-VIEW_ROLES = tuple(sorted(BODY_ROLES | AUTHORITY_ROLES))
 
 
 def _plan(user: User, plan_id: int) -> EvaluationPlan:
@@ -78,7 +82,7 @@ class ScoreEnterOut(Schema):
 )
 def enter_score(request: HttpRequest, plan_id: int, data: ScoreEnterIn):
     """Enters one score of an application of the plan."""
-    user = require_roles(request, *SCORE_ROLES)
+    user = require_roles(request, *BODY_EXAM_ROLES)
     plan = _plan(user, plan_id)
     application = get_object_or_404(
         plan.applications.select_related("candidate", "retake_of"), pk=data.application_id
@@ -125,7 +129,7 @@ class ScoreConfirmOut(Schema):
 )
 def confirm_score(request: HttpRequest, entry_id: int, data: ScoreConfirmIn):
     """A second member of staff confirms a score by typing it again."""
-    user = require_roles(request, *SCORE_ROLES)
+    user = require_roles(request, *BODY_EXAM_ROLES)
     entry = score_entry_get_for_user(user=user, entry_id=entry_id)
     entry = score_confirm(entry=entry, value=data.value, actor=user, context=_context(request))
     return 200, {"id": entry.pk, "status": entry.status, "confirmation_value": entry.confirmation_value}
@@ -154,7 +158,7 @@ class ScoreChangeOut(Schema):
 )
 def change_score(request: HttpRequest, entry_id: int, data: ScoreChangeIn):
     """Changes a locked score with a reason."""
-    user = require_roles(request, *SCORE_ROLES)
+    user = require_roles(request, *BODY_EXAM_ROLES)
     entry = score_entry_get_for_user(user=user, entry_id=entry_id)
     entry = score_change_after_lock(
         entry=entry, value=data.value, reason=data.reason, actor=user, context=_context(request)
@@ -424,7 +428,7 @@ class PlanResultsOut(Schema):
 )
 def get_results(request: HttpRequest, plan_id: int):
     """The results of a plan in the caller's scope."""
-    user = require_roles(request, *VIEW_ROLES)
+    user = require_roles(request, *STAFF_ROLES)
     plan = _plan(user, plan_id)
     components = plan.spec.components()
     return 200, {
