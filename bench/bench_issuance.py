@@ -71,11 +71,15 @@ def _world(tag: str):
         capacity=ROWS,
         status=EvaluationPlan.Status.RESULTS_APPROVED,
     )
+    from skillcert.accounts.services import ID_NUMBER_PURPOSE
+    from skillcert.core.personal_data import encrypt
+
+    # Real ciphertexts: issuance decrypts each holder's ID number once, for the credential's identity hash.
     candidates = Candidate.objects.bulk_create(
         [
             Candidate(
                 name=f"考生{i}",
-                id_number_ciphertext="v1:aesgcm:bench",
+                id_number_ciphertext=encrypt(f"31011519900101{i % 10000:04d}", purpose=ID_NUMBER_PURPOSE),
                 id_number_index=f"bench-{tag}-{i}",
                 id_number_masked="310***********000X",
             )
