@@ -224,6 +224,12 @@ def test_candidate_sees_only_own_certificates(client, world):
 
     # then
     assert [c.number for c in response.context["certificates"]] == [own.number]
+    page = response.content.decode()
+    # the holder gets the PDF, the signed credential and the public verification page from here
+    assert reverse("certificates:pdf", args=[own.number]) in page
+    assert reverse("credentials:download", kwargs={"number": own.number}) in page
+    assert reverse("verification:certificate", kwargs={"token": own.qr_token}) in page
+    assert other.number not in page
     assert client.get(reverse("certificates:detail", args=[own.number])).status_code == 200
     assert client.get(reverse("certificates:detail", args=[other.number])).status_code == 404
 
