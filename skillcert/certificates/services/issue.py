@@ -15,6 +15,7 @@ from datetime import date
 from typing import NamedTuple
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -23,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from skillcert.accounts.models import User
 from skillcert.certificates.models import Certificate
 from skillcert.certificates.numbering import certificate_numbering
+from skillcert.certificates.selectors import user_may_issue_for_plan
 from skillcert.certificates.services.sync import certificates_sync_issued
 from skillcert.core.audit import audit_chain_lock, audit_record
 from skillcert.core.errors import ApplicationError
@@ -38,12 +40,20 @@ MSG_LEVEL_WITHOUT_DIGIT = _("等级“%(level)s”没有证书等级代码（1�
 MSG_ISSUE_DATE_FUTURE = _("发证日期 %(date)s 晚于今天，不能预先发证。")
 MSG_NOT_PASSED = _("考生 %(name)s 的评定结果为“%(result)s”：只有评定合格的考生才能获发证书。")
 MSG_ALREADY_ISSUED = _("考生 %(name)s 已在本次评价中获发证书 %(number)s，不能重复发放。")
+MSG_NOT_ISSUER = _("只有本评价机构的管理员可以发放证书。")
 
 ISSUABLE_PLAN_STATUSES = frozenset({EvaluationPlan.Status.RESULTS_APPROVED})
 # One late certificate (a corrected result) may still be issued once the plan's bulk issuance is done.
 ISSUABLE_PLAN_STATUSES_SINGLE = frozenset(
     {EvaluationPlan.Status.RESULTS_APPROVED, EvaluationPlan.Status.ISSUED}
 )
+
+
+def _require_issuer(*, actor: User, plan: EvaluationPlan) -> None:
+    # The views and the API already scope plans to their issuer; the service checks again, so that a task
+    # or command cannot issue in another body's name.
+    if not user_may_issue_for_plan(user=actor, plan=plan):
+        raise PermissionDenied(str(MSG_NOT_ISSUER))
 
 
 @transaction.atomic
@@ -56,6 +66,7 @@ def certificates_issue_for_plan(
 ) -> list[Certificate]:
     """Issue a certificate to every passed candidate of a results-approved plan; the plan becomes issued."""
     plan = _plan_lock(plan_id=plan.pk)
+    _require_issuer(actor=actor, plan=plan)
     _require_plan_status(plan=plan, allowed=ISSUABLE_PLAN_STATUSES)
     body_require_may_evaluate(body=plan.tenant)  # filed, not suspended (整改) or revoked (退出)
     issued_on = _issue_date(issue_date)
@@ -103,6 +114,7 @@ def certificate_issue(
     """Issue the certificate of one passed application of a results-approved (or already issued) plan."""
     # The plan lock also queues this behind a bulk issuance of the same plan: never two certificates.
     plan = _plan_lock(plan_id=application.plan_id)
+    _require_issuer(actor=actor, plan=plan)
     _require_plan_status(plan=plan, allowed=ISSUABLE_PLAN_STATUSES_SINGLE)
     body_require_may_evaluate(body=plan.tenant)  # filed, not suspended (整改) or revoked (退出)
     issued_on = _issue_date(issue_date)

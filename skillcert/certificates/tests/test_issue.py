@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from skillcert.certificates.models import Certificate, SerialCounter
@@ -460,3 +461,21 @@ def test_numbering_strategy_comes_from_settings(world, settings):
     assert [c.number for c in certificates] == ["Y000031000101253000500", "Y000031000101253000501"]
     assert serials(certificates) == [500, 501]
     assert SerialCounter.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("actor_name", ["body_s_admin", "body_y_exam_staff", "pudong_reviewer"])
+def test_only_the_plans_own_body_admin_issues(world, actor_name):
+    # given an approved plan of body_y with a passed candidate
+    plan = make_plan(site=world.site_y)
+    add_passed(plan=plan, count=1)
+
+    # when anyone but body_y's administrator calls the service (a task or a command could)
+    with pytest.raises(PermissionDenied) as raised:
+        certificates_issue_for_plan(plan=plan, actor=getattr(world, actor_name))
+
+    # then nothing is issued and the plan is still awaiting issuance
+    assert str(raised.value) == "只有本评价机构的管理员可以发放证书。"
+    assert not Certificate.objects.filter(application__plan=plan).exists()
+    plan.refresh_from_db()
+    assert plan.status == EvaluationPlan.Status.RESULTS_APPROVED
