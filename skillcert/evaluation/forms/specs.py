@@ -3,7 +3,6 @@
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.forms.models import fields_for_model, model_to_dict
 
 from skillcert.evaluation.models import EvaluationSpec
@@ -39,12 +38,3 @@ class SpecForm(forms.Form):
 
     def values(self) -> dict[str, Any]:
         return {field: self.cleaned_data[field] for field in SPEC_FIELDS}
-
-
-def apply_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its fields where they exist, else on the form."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)

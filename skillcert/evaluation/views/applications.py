@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 from skillcert.accounts.permissions import role_required
 from skillcert.accounts.roles import BODY_MANAGER_ROLES, BODY_ROLES, STAFF_ROLES
 from skillcert.core.errors import ApplicationError
+from skillcert.core.forms import apply_errors
 from skillcert.evaluation.forms.applications import (
     ApplicationFilterForm,
     ImportForm,
     RegisterForm,
     WithdrawForm,
 )
-from skillcert.evaluation.forms.specs import apply_errors
 from skillcert.evaluation.models import EvaluationPlan
 from skillcert.evaluation.selectors.applications import (
     TICKET_STATUSES,

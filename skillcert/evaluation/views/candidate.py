@@ -5,7 +5,6 @@ A candidate reaches only their own applications: anything else answers 404.
 """
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
@@ -15,8 +14,8 @@ from skillcert.accounts.models import Candidate
 from skillcert.accounts.permissions import role_required
 from skillcert.accounts.roles import Role
 from skillcert.core.errors import ApplicationError
+from skillcert.core.forms import form_action
 from skillcert.evaluation.forms.applications import EvidenceForm, WithdrawForm
-from skillcert.evaluation.forms.specs import apply_errors
 from skillcert.evaluation.models import Application
 from skillcert.evaluation.selectors.applications import (
     application_component_results,
@@ -140,20 +139,18 @@ def apply_view(request: HttpRequest, plan_id: int) -> HttpResponse:
     open_plan = plan_get_open_for_applications(plan_id=plan_id)
     form = EvidenceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            application = application_submit(
+        application = form_action(
+            form,
+            lambda: application_submit(
                 plan=open_plan.plan,
                 candidate=candidate,
                 evidence=form.evidence(),
                 source=Application.Source.SELF,
                 actor=request.user,
                 context=request.context,
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        except ApplicationError as error:
-            form.add_error(None, error.message)
-        else:
+            ),
+        )
+        if application is not None:
             if application.status == application.Status.ELIGIBLE:
                 messages.success(
                     request,

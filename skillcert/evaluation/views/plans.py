@@ -6,7 +6,6 @@ whose region covers the body. Plans are looked up through the scoped selector: o
 """
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from skillcert.accounts.permissions import role_required
 from skillcert.accounts.roles import AUTHORITY_ACTOR_ROLES, BODY_EXAM_ROLES, BODY_MANAGER_ROLES, STAFF_ROLES
 from skillcert.core.errors import ApplicationError
+from skillcert.core.forms import form_action
 from skillcert.evaluation.forms.plans import (
     ExternalSupervisorForm,
     PlanFilterForm,
@@ -24,7 +24,6 @@ from skillcert.evaluation.forms.plans import (
     RejectForm,
     StaffAssignForm,
 )
-from skillcert.evaluation.forms.specs import apply_errors
 from skillcert.evaluation.models import EvaluationPlan, PlanStaff
 from skillcert.evaluation.selectors.plans import (
     plan_first_session_date,
@@ -124,8 +123,9 @@ def plan_create_view(request: HttpRequest) -> HttpResponse:
         raise Http404
     form = PlanForm(request.POST or None, body=body)
     if request.method == "POST" and form.is_valid():
-        try:
-            plan = plan_create(
+        plan = form_action(
+            form,
+            lambda: plan_create(
                 body=body,
                 spec=form.cleaned_data["spec"],
                 site=form.cleaned_data["site"],
@@ -133,12 +133,9 @@ def plan_create_view(request: HttpRequest) -> HttpResponse:
                 sessions=form.sessions(),
                 actor=request.user,
                 context=request.context,
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        except ApplicationError as error:
-            form.add_error(None, error.message)
-        else:
+            ),
+        )
+        if plan is not None:
             messages.success(
                 request, _("评价计划 %(number)s 已创建，请配备人员后提交。") % {"number": plan.number}
             )
@@ -153,20 +150,18 @@ def plan_edit_view(request: HttpRequest, plan_id: int) -> HttpResponse:
         request.POST or None, body=plan.tenant, plan=plan, initial=PlanForm.initial_for_plan(plan)
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            plan_update(
+        updated = form_action(
+            form,
+            lambda: plan_update(
                 plan=plan,
                 site=form.cleaned_data["site"],
                 capacity=form.cleaned_data["capacity"],
                 sessions=form.sessions(),
                 actor=request.user,
                 context=request.context,
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        except ApplicationError as error:
-            form.add_error(None, error.message)
-        else:
+            ),
+        )
+        if updated is not None:
             messages.success(request, _("评价计划已保存。"))
             return _detail(plan)
     return render(request, "evaluation/plans/form.html", {"form": form, "plan": plan})
@@ -257,15 +252,13 @@ def plan_reject_view(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan(request, plan_id)
     form = RejectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            plan_reject(
+        rejected = form_action(
+            form,
+            lambda: plan_reject(
                 plan=plan, reason=form.cleaned_data["reason"], actor=request.user, context=request.context
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        except ApplicationError as error:
-            form.add_error(None, error.message)
-        else:
+            ),
+        )
+        if rejected is not None:
             messages.success(request, _("计划已退回机构修改。"))
             return _detail(plan)
     return _confirm(
@@ -311,19 +304,17 @@ def plan_staff_view(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan(request, plan_id)
     form = StaffAssignForm(request.POST or None, plan=plan)
     if request.method == "POST" and form.is_valid():
-        try:
-            plan_staff_assign(
+        assignment = form_action(
+            form,
+            lambda: plan_staff_assign(
                 plan=plan,
                 user=form.cleaned_data["user"],
                 duty=form.cleaned_data["duty"],
                 actor=request.user,
                 context=request.context,
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        except ApplicationError as error:
-            form.add_error(None, error.message)
-        else:
+            ),
+        )
+        if assignment is not None:
             messages.success(request, _("已安排人员。"))
             return redirect("evaluation:plan_staff", plan_id=plan.pk)
     return render(
@@ -366,20 +357,18 @@ def plan_recusal_view(request: HttpRequest, plan_id: int) -> HttpResponse:
     only = None if user_manages_plan(user=request.user, plan=plan) else request.user
     form = RecusalForm(request.POST or None, plan=plan, only=only)
     if request.method == "POST" and form.is_valid():
-        try:
-            recusal_declare(
+        recusal = form_action(
+            form,
+            lambda: recusal_declare(
                 plan=plan,
                 examiner=form.cleaned_data["examiner"],
                 candidate=form.cleaned_data["candidate"],
                 relationship=form.cleaned_data["relationship"],
                 actor=request.user,
                 context=request.context,
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        except ApplicationError as error:
-            form.add_error(None, error.message)
-        else:
+            ),
+        )
+        if recusal is not None:
             messages.success(request, _("已登记回避，该考评人员不会参与该考生的评分。"))
             return redirect("evaluation:plan_recusal", plan_id=plan.pk)
     return render(

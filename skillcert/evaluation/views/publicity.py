@@ -7,7 +7,6 @@ data objects of ``selectors.publicity`` (no model instance with personal data re
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -17,8 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from skillcert.accounts.permissions import public_view, role_required
 from skillcert.accounts.roles import BODY_MANAGER_ROLES
-from skillcert.core.errors import ApplicationError
-from skillcert.evaluation.forms.specs import apply_errors
+from skillcert.core.forms import form_action
 from skillcert.evaluation.selectors.plans import plan_get_for_user
 from skillcert.evaluation.selectors.publicity import (
     objection_get_for_plan,
@@ -64,18 +62,16 @@ def plan_publicity_start_view(request: HttpRequest, plan_id: int) -> HttpRespons
     plan = plan_get_for_user(user=request.user, plan_id=plan_id)
     form = PublicityStartForm(request.POST or None, initial={"starts_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        try:
-            plan_publicity_start(
+        started = form_action(
+            form,
+            lambda: plan_publicity_start(
                 plan=plan,
                 starts_on=form.cleaned_data["starts_on"],
                 actor=request.user,
                 context=request.context,
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        except ApplicationError as error:
-            form.add_error(None, error.message)
-        else:
+            ),
+        )
+        if started is not None:
             plan.refresh_from_db()
             messages.success(
                 request,
@@ -103,18 +99,16 @@ def objection_answer_view(request: HttpRequest, plan_id: int, objection_id: int)
     objection = objection_get_for_plan(plan=plan, objection_id=objection_id)
     form = ObjectionAnswerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            objection_answer(
+        answered = form_action(
+            form,
+            lambda: objection_answer(
                 objection=objection,
                 answer=form.cleaned_data["answer"],
                 actor=request.user,
                 context=request.context,
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        except ApplicationError as error:
-            form.add_error(None, error.message)
-        else:
+            ),
+        )
+        if answered is not None:
             messages.success(request, _("已答复异议 %(ref)s。") % {"ref": objection.reference})
             return redirect("evaluation:plan_detail", plan_id=plan.pk)
     return render(
@@ -146,13 +140,10 @@ def objection_lodge_view(request: HttpRequest, number: str) -> HttpResponse:
     if not publicity.is_open:
         return render(request, "evaluation/publicity/objection.html", {"publicity": publicity, "form": None})
     if request.method == "POST" and form.is_valid():
-        try:
-            objection = objection_lodge(plan=plan, context=request.context, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        except ApplicationError as error:
-            form.add_error(None, error.message)
-        else:
+        objection = form_action(
+            form, lambda: objection_lodge(plan=plan, context=request.context, **form.cleaned_data)
+        )
+        if objection is not None:
             return render(
                 request,
                 "evaluation/publicity/objection_done.html",

@@ -4,7 +4,6 @@ reports with their review deadlines (overdue ones highlighted)."""
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,7 +16,7 @@ from skillcert.accounts.permissions import role_required
 from skillcert.accounts.roles import AUTHORITY_ACTOR_ROLES, AUTHORITY_ROLES, BODY_MANAGER_ROLES
 from skillcert.core.calendar import add_working_days
 from skillcert.core.errors import ApplicationError
-from skillcert.evaluation.forms.specs import apply_errors
+from skillcert.core.forms import form_action
 from skillcert.evaluation.models import EvaluationPlan, ResultReport
 from skillcert.evaluation.selectors.plans import plan_get_for_user
 from skillcert.evaluation.selectors.publicity import (
@@ -139,15 +138,16 @@ def plan_report_return_view(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan, report = _report(request, plan_id)
     form = ReturnForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            result_report_return(
-                report=report, reason=form.cleaned_data["reason"], actor=request.user, context=request.context
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        except ApplicationError as error:
-            form.add_error(None, error.message)
-        else:
+        returned = form_action(
+            form,
+            lambda: result_report_return(
+                report=report,
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+                context=request.context,
+            ),
+        )
+        if returned is not None:
             messages.success(request, _("已退回评价结果，机构修改后将重新报送。"))
             return redirect("evaluation:plan_detail", plan_id=plan.pk)
     return _confirm(

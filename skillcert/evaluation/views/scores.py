@@ -7,7 +7,6 @@ The confirmation sheet never shows the value entered: the second person types th
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -17,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from skillcert.accounts.permissions import role_required
 from skillcert.accounts.roles import BODY_EXAM_ROLES, BODY_MANAGER_ROLES, STAFF_ROLES, Role
 from skillcert.core.errors import ApplicationError
-from skillcert.evaluation.forms.specs import apply_errors
+from skillcert.core.forms import form_action
 from skillcert.evaluation.models import Component, EvaluationPlan, ScoreEntry
 from skillcert.evaluation.selectors.plans import plan_get_for_user, user_manages_plan
 from skillcert.evaluation.selectors.scores import (
@@ -245,15 +244,13 @@ def score_correct_view(request: HttpRequest, plan_id: int, entry_id: int) -> Htt
     entry = _entry(request, plan, entry_id)
     form = ScoreValueForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            score_correct(
+        corrected = form_action(
+            form,
+            lambda: score_correct(
                 entry=entry, value=form.cleaned_data["value"], actor=request.user, context=request.context
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        except ApplicationError as error:
-            form.add_error(None, error.message)
-        else:
+            ),
+        )
+        if corrected is not None:
             messages.success(request, _("成绩已更正，等待再次复核。"))
             return _scores_page(plan)
     return render(
@@ -278,19 +275,17 @@ def score_change_view(request: HttpRequest, plan_id: int, entry_id: int) -> Http
     entry = _entry(request, plan, entry_id)
     form = ScoreChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            score_change_after_lock(
+        changed = form_action(
+            form,
+            lambda: score_change_after_lock(
                 entry=entry,
                 value=form.cleaned_data["value"],
                 reason=form.cleaned_data["reason"],
                 actor=request.user,
                 context=request.context,
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        except ApplicationError as error:
-            form.add_error(None, error.message)
-        else:
+            ),
+        )
+        if changed is not None:
             messages.success(request, _("成绩已修改，评定结果已重新计算。"))
             return redirect("evaluation:plan_results", plan_id=plan.pk)
     return render(

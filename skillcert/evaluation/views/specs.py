@@ -1,7 +1,6 @@
 """Evaluation spec pages for a body's administrator and exam staff: list by filed scope, create, edit."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -9,8 +8,8 @@ from django.utils.translation import gettext as _
 
 from skillcert.accounts.permissions import role_required
 from skillcert.accounts.roles import BODY_MANAGER_ROLES
-from skillcert.core.errors import ApplicationError
-from skillcert.evaluation.forms.specs import SpecForm, apply_errors
+from skillcert.core.forms import form_action
+from skillcert.evaluation.forms.specs import SpecForm
 from skillcert.evaluation.selectors.specs import filed_scope_get, spec_get, spec_scope_rows
 from skillcert.evaluation.services.specs import spec_create, spec_update
 from skillcert.registry.models import Body
@@ -34,8 +33,9 @@ def spec_create_view(request: HttpRequest, scope_id: int) -> HttpResponse:
     scope = filed_scope_get(body=body, scope_id=scope_id)
     form = SpecForm(request.POST or None, initial=SpecForm.initial_for_level(scope.level))
     if request.method == "POST" and form.is_valid():
-        try:
-            spec_create(
+        created = form_action(
+            form,
+            lambda: spec_create(
                 body=body,
                 occupation=scope.occupation,
                 job_type=scope.job_type,
@@ -43,12 +43,9 @@ def spec_create_view(request: HttpRequest, scope_id: int) -> HttpResponse:
                 values=form.values(),
                 actor=request.user,
                 context=request.context,
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        except ApplicationError as error:
-            form.add_error(None, error.message)
-        else:
+            ),
+        )
+        if created is not None:
             messages.success(request, _("评价规范已建立。"))
             return redirect("evaluation:spec_list")
     return render(
@@ -70,13 +67,11 @@ def spec_edit_view(request: HttpRequest, spec_id: int) -> HttpResponse:
     spec = spec_get(body=body, spec_id=spec_id)
     form = SpecForm(request.POST or None, initial=SpecForm.initial_for_spec(spec))
     if request.method == "POST" and form.is_valid():
-        try:
-            spec_update(spec=spec, values=form.values(), actor=request.user, context=request.context)
-        except ValidationError as error:
-            apply_errors(form, error)
-        except ApplicationError as error:
-            form.add_error(None, error.message)
-        else:
+        updated = form_action(
+            form,
+            lambda: spec_update(spec=spec, values=form.values(), actor=request.user, context=request.context),
+        )
+        if updated is not None:
             messages.success(request, _("评价规范已保存。"))
             return redirect("evaluation:spec_list")
         spec.refresh_from_db()
