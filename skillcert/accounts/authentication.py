@@ -6,7 +6,11 @@ Throttling and lockout (settings ``SKILLCERT_LOGIN_*``):
   seconds (``User.locked_until``); while locked even the right password is refused. A username that does
   not exist locks the same way, so the lock message does not reveal which usernames exist;
 - ``MAX_FAILURES_PER_IP`` failures from one address inside the window refuse that address until enough
-  of them have left the window.
+  of them have left the window;
+- a row is read for at most the longer of ``FAILURE_WINDOW`` and ``LOCKOUT`` (the lock of an unknown
+  username is kept on its row), and rows older than that are purged whenever a failure is stored, a
+  bounded batch at a time, so the table holds about one window of failures without any scheduled job.
+  The audit log, not this table, is the lasting record of failed sign-ins.
 
 Every attempt writes an audit event. The steps record in their own transaction and raise ``LoginRefused``
 only after it has committed, so a refused login still leaves its trace. Call them outside any
@@ -20,6 +24,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -34,6 +39,8 @@ from skillcert.core.errors import ApplicationError
 from skillcert.core.request_context import RequestContext
 
 WRONG_CREDENTIALS = "用户名或密码错误。"
+# Stale failure rows deleted per stored failure: enough to drain any backlog, small enough to stay cheap.
+FAILURE_PURGE_BATCH = 500
 
 
 class LoginRefused(ApplicationError):
@@ -106,6 +113,52 @@ def _unknown_username_locked_until(username: str, now: datetime) -> datetime | N
     )
 
 
+def failure_retention() -> timedelta:
+    """How long a failure row can still count (window) or hold an unknown username's lock (lockout)."""
+    return timedelta(seconds=max(settings.SKILLCERT_LOGIN_FAILURE_WINDOW, settings.SKILLCERT_LOGIN_LOCKOUT))
+
+
+def _failures_purge(now: datetime) -> int:
+    """Delete up to ``FAILURE_PURGE_BATCH`` failure rows that nothing reads any more; returns how many.
+
+    A row older than the retention is outside every window; the locked_until test keeps a lock that runs
+    longer (the lockout setting raised since). Rows another attempt is purging are skipped (SKIP LOCKED on
+    PostgreSQL), so concurrent purges never wait on, or deadlock with, each other.
+    """
+    stale = (
+        LoginFailure.objects.filter(occurred_at__lt=now - failure_retention())
+        .filter(Q(locked_until__isnull=True) | Q(locked_until__lte=now))
+        .order_by("occurred_at")
+        .select_for_update(skip_locked=True)
+        .values_list("pk", flat=True)[:FAILURE_PURGE_BATCH]
+    )
+    pks = list(stale)
+    if not pks:
+        return 0
+    return LoginFailure.objects.filter(pk__in=pks).delete()[0]
+
+
+def _failure_store(
+    *,
+    now: datetime,
+    username: str,
+    user: User | None,
+    ip_address: str,
+    step: str = LoginFailure.Step.PASSWORD,
+    counts_for_account: bool = True,
+) -> LoginFailure:
+    """Store one failed step, first purging rows that no throttling or lock reads any more."""
+    _failures_purge(now)
+    return LoginFailure.objects.create(
+        username=username,
+        user=user,
+        ip_address=ip_address,
+        step=step,
+        occurred_at=now,
+        counts_for_account=counts_for_account,
+    )
+
+
 def _account_failures(*, user: User | None, username: str):
     if user is not None:
         return LoginFailure.objects.filter(user=user, counts_for_account=True)
@@ -116,9 +169,7 @@ def _record_failure(
     *, user: User | None, username: str, step: str, reason: str, context: RequestContext, now: datetime
 ) -> datetime | None:
     """Store one failure and lock the account when it reaches the limit; returns the lock's end, if any."""
-    failure = LoginFailure.objects.create(
-        username=username, user=user, ip_address=context.ip_address, step=step, occurred_at=now
-    )
+    failure = _failure_store(now=now, username=username, user=user, ip_address=context.ip_address, step=step)
     action = "auth.login_failed" if step == LoginFailure.Step.PASSWORD else "auth.second_factor_failed"
     audit_record(
         actor=None, actor_label=username, action=action, target=user, data={"reason": reason}, context=context
@@ -185,8 +236,8 @@ def _password_step(*, username: str, password: str, context: RequestContext) -> 
         make_password(password)  # spend the hasher's time so unknown usernames answer as slowly as known ones
         locked_until = _unknown_username_locked_until(username, now)
         if locked_until is not None:
-            LoginFailure.objects.create(
-                username=username, ip_address=context.ip_address, occurred_at=now, counts_for_account=False
+            _failure_store(
+                now=now, username=username, user=None, ip_address=context.ip_address, counts_for_account=False
             )
             _refuse_without_counting(user=None, username=username, reason="locked", context=context)
             return _locked_message(locked_until)
@@ -202,12 +253,8 @@ def _password_step(*, username: str, password: str, context: RequestContext) -> 
 
     if user.locked_until is not None and user.locked_until > now:
         make_password(password)
-        LoginFailure.objects.create(
-            username=username,
-            user=user,
-            ip_address=context.ip_address,
-            occurred_at=now,
-            counts_for_account=False,
+        _failure_store(
+            now=now, username=username, user=user, ip_address=context.ip_address, counts_for_account=False
         )
         _refuse_without_counting(user=user, username=username, reason="locked", context=context)
         return _locked_message(user.locked_until)

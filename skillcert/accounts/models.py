@@ -170,7 +170,8 @@ class LoginFailure(models.Model):
 
     Rows count for the client address for as long as they are inside the failure window. They stop
     counting for the account (``counts_for_account``) once the account signs in, is locked or is
-    unlocked, so the account's count starts again while the address's count does not.
+    unlocked, so the account's count starts again while the address's count does not. Rows past the
+    window and any lock they carry are purged as new failures are stored (``authentication``).
     """
 
     class Step(models.TextChoices):
@@ -195,6 +196,8 @@ class LoginFailure(models.Model):
             models.Index(fields=["ip_address", "occurred_at"], name="loginfailure_ip_time"),
             models.Index(fields=["username", "occurred_at"], name="loginfailure_username_time"),
             models.Index(fields=["user", "occurred_at"], name="loginfailure_user_time"),
+            # The purge of rows past the retention (authentication._failures_purge) reads by time alone.
+            models.Index(fields=["occurred_at"], name="loginfailure_time"),
         ]
 
     def __str__(self) -> str:

@@ -2,7 +2,8 @@
 
 A user has at most one confirmed TOTP device and one static device holding the unused recovery codes.
 A new device is created unconfirmed and replaces the old ones only when a code from it has been entered,
-so starting a re-enrolment never leaves the account without a working second factor.
+so starting a re-enrolment never leaves the account without a working second factor. Starting,
+confirming and cancelling an enrolment are each audited; recovery codes are issued only at confirmation.
 """
 
 import base64
@@ -33,23 +34,53 @@ def totp_device_confirmed(*, user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("-pk").first()
 
 
-def totp_device_pending(*, user: User) -> TOTPDevice | None:
-    """The unconfirmed device of an enrolment in progress, if any."""
-    return TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+def totp_enrolment_pending(*, user: User, device_id: object) -> TOTPDevice | None:
+    """The unconfirmed device of the enrolment this session started (its id kept in the session), if any.
+
+    Bound to the session, not just to the user: a device started elsewhere (another browser that had the
+    password) is never shown here, so nobody can hand someone else a secret they already know.
+    """
+    if not isinstance(device_id, int) or isinstance(device_id, bool):
+        return None
+    return TOTPDevice.objects.filter(pk=device_id, user=user, confirmed=False).first()
 
 
-def totp_enrolment_start(*, user: User, fresh: bool = False) -> TOTPDevice:
-    """The unconfirmed device to enrol; ``fresh`` discards one in progress and makes a new secret."""
-    pending = totp_device_pending(user=user)
-    if pending is not None and not fresh:
-        return pending
-    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-    return TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+@transaction.atomic
+def totp_enrolment_start(*, user: User, context: RequestContext) -> TOTPDevice:
+    """Start an enrolment: a new unconfirmed device with a new secret; one still in progress is discarded.
+
+    Only ever on a POST ("开始绑定"): showing the enrolment page writes nothing.
+    """
+    discarded = TOTPDevice.objects.filter(user=user, confirmed=False).delete()[0]
+    device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+    audit_record(
+        actor=user,
+        action="auth.second_factor_enrolment_started",
+        target=user,
+        data={
+            "device": device.pk,
+            "replacing": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
+            "discarded": discarded,
+        },
+        context=context,
+    )
+    return device
 
 
-def totp_enrolment_cancel(*, user: User) -> None:
-    """Drop an enrolment in progress; the confirmed device (if any) stays."""
-    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+@transaction.atomic
+def totp_enrolment_cancel(*, user: User, context: RequestContext) -> bool:
+    """Drop an enrolment in progress (the confirmed device, if any, stays); False if there was none."""
+    discarded = TOTPDevice.objects.filter(user=user, confirmed=False).delete()[0]
+    if not discarded:
+        return False
+    audit_record(
+        actor=user,
+        action="auth.second_factor_enrolment_cancelled",
+        target=user,
+        data={"discarded": discarded},
+        context=context,
+    )
+    return True
 
 
 def _new_recovery_code() -> str:

@@ -6,7 +6,7 @@ from django.conf import settings
 
 from skillcert.accounts.models import User
 from skillcert.certificates.models import Certificate
-from skillcert.certificates.selectors import certificate_list_for_candidate
+from skillcert.certificates.selectors import certificate_list_for_candidate, certificate_list_visible
 from skillcert.credentials import documents
 from skillcert.credentials.models import IssuerKey, StatusList
 from skillcert.registry.models import Body
@@ -44,16 +44,27 @@ def status_list_get(*, credit_code: str, sequence: int) -> StatusList | None:
     )
 
 
+# A certificate has a credential once it has its status entry (given at issuance, or by the backfill for
+# certificates issued before credentials existed); downloads find only those, so a GET never allocates.
 def certificate_for_holder(*, user: User, number: str) -> Certificate | None:
-    """One of the signed-in holder's own certificates, by number."""
-    return certificate_list_for_candidate(user=user).filter(number=number).first()
+    """One of the signed-in holder's own certificates with a credential, by number."""
+    return (
+        certificate_list_for_candidate(user=user)
+        .filter(number=number, credential_entry__isnull=False)
+        .first()
+    )
 
 
 def certificate_by_token(*, token: str) -> Certificate | None:
-    """The certificate behind a QR token (unguessable; the number is not accepted here)."""
+    """The certificate with a credential behind a QR token (unguessable; the number is not accepted here)."""
     if not token:
         return None
-    return Certificate.objects.filter(qr_token=token).first()
+    return Certificate.objects.filter(qr_token=token, credential_entry__isnull=False).first()
+
+
+def certificate_visible_with_credential(*, user: User, number: str) -> Certificate | None:
+    """A certificate with a credential that the user may see (holder, body or district staff), by number."""
+    return certificate_list_visible(user=user).filter(number=number, credential_entry__isnull=False).first()
 
 
 _ISSUER_PATH = re.compile(r"/issuers/(?P<credit_code>[0-9A-Z]{18})")

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 
 from skillcert.accounts.permissions import login_required_view, public_view
 from skillcert.credentials import selectors
-from skillcert.credentials.services import credential_for_certificate, issuer_key_ensure
+from skillcert.credentials.services import credential_for_certificate
 
 CREDENTIAL_CONTENT_TYPE = "application/vc+ld+json"  # OB 3.0 §"Web resource"
 CONTROLLER_CONTENT_TYPE = "application/ld+json"
@@ -36,11 +36,11 @@ def _personal(response: HttpResponse) -> HttpResponse:
 @public_view
 @require_GET
 def issuer_document_view(request: HttpRequest, credit_code: str) -> HttpResponse:
+    # Read only: keys are made at filing approval (or by `skillcert credentials_backfill`), never by a GET.
+    # A filed body without a key yet answers with no verification methods, as the local trust store does.
     body = selectors.issuer_body_get(credit_code=credit_code)
     if body is None:
         raise Http404
-    if body.may_evaluate:
-        issuer_key_ensure(body=body, context=request.context)  # type: ignore[attr-defined]
     document = selectors.controller_document_get(body=body)
     return _public(_json(document, content_type=CONTROLLER_CONTENT_TYPE))
 

@@ -82,9 +82,11 @@ def test_staff_enrol_an_authenticator_at_first_login(page, settings):
     settings.SKILLCERT_REQUIRE_2FA = True
     demo_load()
 
-    # when they sign in, they are asked to bind an authenticator; they type the code it shows
+    # when they sign in, they are asked to bind an authenticator; they start, then type the code it shows
     sign_in(page, "pd_reviewer")
     assert "/accounts/login/enrol/" in page.url
+    page.click("#enrolment-start")
+    page.wait_for_load_state()
     secret = page.inner_text("#totp-secret").strip()
     page.fill("input[name=code]", totp(secret, time.time()))
     page.click("form button[type=submit]")

@@ -10,6 +10,7 @@ from conftest import WORLD_PASSWORD
 from skillcert.accounts.authentication import (
     WRONG_CREDENTIALS,
     LoginRefused,
+    failure_retention,
     login_check_password,
     second_factor_required,
 )
@@ -222,3 +223,83 @@ def test_an_unsafe_next_address_is_ignored(client, world, clock):
 
     assert response.status_code == 302
     assert response.url == DASHBOARD
+
+
+def failure_at(moment, *, username: str = "ghost", **fields) -> LoginFailure:
+    return LoginFailure.objects.create(
+        username=username, ip_address="198.51.100.20", occurred_at=moment, **fields
+    )
+
+
+def test_storing_a_failure_purges_rows_past_the_retention_and_keeps_the_rest(client, world, clock):
+    # given: rows just past the longest window they are read over, rows just inside it, and an old row
+    # that still carries a lock (the lockout was raised since)
+    retention = failure_retention()
+    assert retention == timedelta(
+        seconds=max(settings.SKILLCERT_LOGIN_FAILURE_WINDOW, settings.SKILLCERT_LOGIN_LOCKOUT)
+    )
+    expired = [
+        failure_at(START - retention - timedelta(seconds=1)),
+        failure_at(
+            START - 2 * retention, user=world.candidate, username="candidate", counts_for_account=False
+        ),
+        failure_at(START - retention - timedelta(hours=1), locked_until=START - timedelta(seconds=1)),
+    ]
+    recent = failure_at(START - retention + timedelta(seconds=1))
+    still_locking = failure_at(
+        START - retention - timedelta(hours=1), locked_until=START + timedelta(minutes=5)
+    )
+
+    # when: a sign-in fails
+    post_password(client, "candidate", "Wrong-Passw0rd!")
+
+    # then: the expired rows are gone; the recent one, the lock and the new failure stay
+    assert not LoginFailure.objects.filter(pk__in=[row.pk for row in expired]).exists()
+    assert set(LoginFailure.objects.values_list("pk", flat=True)) == {
+        recent.pk,
+        still_locking.pk,
+        LoginFailure.objects.get(occurred_at=START).pk,
+    }
+
+
+def test_the_purge_is_bounded_per_failure(client, world, clock, monkeypatch):
+    # given: a backlog of five expired rows and a batch of two
+    monkeypatch.setattr("skillcert.accounts.authentication.FAILURE_PURGE_BATCH", 2)
+    for _ in range(5):
+        failure_at(START - failure_retention() - timedelta(minutes=1))
+
+    # when: two sign-ins fail
+    post_password(client, "candidate", "Wrong-Passw0rd!")
+    after_one = LoginFailure.objects.filter(occurred_at__lt=START).count()
+    post_password(client, "candidate", "Wrong-Passw0rd!")
+
+    # then: two old rows go each time
+    assert (after_one, LoginFailure.objects.filter(occurred_at__lt=START).count()) == (3, 1)
+
+
+def test_lockout_and_throttling_still_work_while_rows_are_purged(client, world, clock, settings):
+    settings.SKILLCERT_LOGIN_MAX_FAILURES_PER_IP = 100
+    limit = settings.SKILLCERT_LOGIN_MAX_FAILURES_PER_ACCOUNT
+
+    # given: an unknown username locked now, and old failures of the candidate long past the retention
+    fail_times(client, "ghost", limit)
+    clock.shift(int(failure_retention().total_seconds()) - 1)
+
+    # when: the candidate fails to the limit just before the ghost's lock ends (each failure purges)
+    response = fail_times(client, "candidate", limit)
+
+    # then: the candidate is locked, and the ghost's lock survived the purges
+    assert response.status_code == 429 and form_errors(response)[0].startswith(LOCK_MESSAGE_START)
+    assert form_errors(post_password(client, "ghost", WORLD_PASSWORD))[0].startswith(LOCK_MESSAGE_START)
+
+    # when: past the ghost's lock and the retention, another failure is stored
+    clock.shift(2)
+    response = post_password(client, "ghost", "Wrong-Passw0rd!")
+
+    # then: the ghost starts counting afresh (its old rows are gone) and the candidate is still locked
+    assert form_errors(response) == [WRONG_CREDENTIALS]
+    assert (
+        LoginFailure.objects.filter(username="ghost", occurred_at__lt=START + timedelta(seconds=1)).count()
+        == 0
+    )
+    assert form_errors(post_password(client, "candidate"))[0].startswith(LOCK_MESSAGE_START)

@@ -4,6 +4,9 @@ import base64
 import re
 
 from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -22,6 +25,7 @@ from skillcert.core.models import AuditEvent
 
 DASHBOARD = reverse("portal:dashboard")
 PROFILE = reverse("accounts:profile")
+WRITES = {"INSERT", "UPDATE", "DELETE", "REPLACE"}
 CODE_REFUSED = "验证码错误或已使用过。请输入认证器上当前显示的 6 位验证码，或一个未使用的恢复码。"
 
 
@@ -38,17 +42,29 @@ def test_staff_without_a_device_enrol_then_sign_in_with_recovery_codes_shown_onc
     # when: the enrolment page is shown
     page = client.get(ENROL_URL)
 
-    # then: a QR code and the base32 secret of a new, unconfirmed device
+    # then: only the "开始绑定" button; no device yet
+    assert 'id="enrolment-start"' in page.content.decode()
+    assert not TOTPDevice.objects.exists()
+    assert page["Cache-Control"].startswith("max-age=0") and "no-store" in page["Cache-Control"]
+
+    # when: the person starts the enrolment
+    started = client.post(ENROL_URL, {"action": "start"})
+    page = client.get(ENROL_URL)
+
+    # then: a new, unconfirmed device (audited), and the page shows its QR code and base32 secret
+    assert started.status_code == 302 and started.url == ENROL_URL
     device = TOTPDevice.objects.get(user=world.body_y_admin)
     assert device.confirmed is False
+    event = AuditEvent.objects.get(action="auth.second_factor_enrolment_started")
+    assert (event.actor_id, event.target_id) == (world.body_y_admin.pk, str(world.body_y_admin.pk))
+    assert event.data == {"device": device.pk, "replacing": False, "discarded": 0}
     html = page.content.decode()
     assert 'src="data:image/svg+xml' in html
     secret = base64.b32encode(bytes.fromhex(device.key)).decode().rstrip("=")
     assert " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)) in html
-    assert page["Cache-Control"].startswith("max-age=0") and "no-store" in page["Cache-Control"]
 
     # when: the person types the code their app shows
-    response = client.post(ENROL_URL, {"code": totp_now(device.key)})
+    response = client.post(ENROL_URL, {"action": "confirm", "code": totp_now(device.key)})
 
     # then: device confirmed, ten recovery codes shown, signed in and verified
     assert response.status_code == 200
@@ -64,12 +80,32 @@ def test_staff_without_a_device_enrol_then_sign_in_with_recovery_codes_shown_onc
     assert AuditEvent.objects.get(action="auth.login").data == {"second_factor": True}
 
 
+def test_showing_the_enrolment_page_writes_nothing(client, world, clock):
+    # given: the password step of a staff user with no authenticator
+    post_password(client, "y_admin")
+    events = AuditEvent.objects.count()
+
+    # when: the enrolment page is fetched, twice
+    with CaptureQueriesContext(connection) as queries:
+        client.get(ENROL_URL)
+        client.get(ENROL_URL)
+
+    # then: no device, no audit event, no write at all (the session is read, not saved)
+    assert not TOTPDevice.objects.exists()
+    assert AuditEvent.objects.count() == events
+    assert [q["sql"] for q in queries.captured_queries if q["sql"].split(" ", 1)[0] in WRITES] == []
+
+
 def test_enrolment_with_a_wrong_code_is_refused(client, world, clock):
     post_password(client, "y_admin")
-    client.get(ENROL_URL)
+    client.post(ENROL_URL, {"action": "start"})
 
     response = client.post(
-        ENROL_URL, {"code": "000000" if totp_now(TOTPDevice.objects.get().key) != "000000" else "111111"}
+        ENROL_URL,
+        {
+            "action": "confirm",
+            "code": "000000" if totp_now(TOTPDevice.objects.get().key) != "000000" else "111111",
+        },
     )
 
     assert response.status_code == 200
@@ -79,6 +115,50 @@ def test_enrolment_with_a_wrong_code_is_refused(client, world, clock):
     ]
     assert TOTPDevice.objects.get().confirmed is False
     assert "_auth_user_id" not in client.session
+
+
+def test_an_enrolment_started_in_another_session_is_never_shown_or_confirmed_here(world, clock):
+    # given: someone else who has the password starts an enrolment in their own browser
+    other, own = Client(), Client()
+    post_password(other, "y_admin")
+    other.post(ENROL_URL, {"action": "start"})
+    theirs = TOTPDevice.objects.get()
+
+    # when: the staff member signs in and opens the enrolment page
+    post_password(own, "y_admin")
+    page = own.get(ENROL_URL)
+
+    # then: not the other session's secret, only the start button
+    secret = base64.b32encode(bytes.fromhex(theirs.key)).decode().rstrip("=")
+    assert secret[:4] not in page.content.decode()
+    assert 'id="enrolment-start"' in page.content.decode()
+
+    # when: the staff member starts their own; the other session then tries to confirm its old device
+    own.post(ENROL_URL, {"action": "start"})
+    stale = other.post(ENROL_URL, {"action": "confirm", "code": totp_now(theirs.key)})
+
+    # then: the other device is gone (its replacement audited) and its code binds nothing
+    assert stale.status_code == 302 and stale.url == ENROL_URL
+    mine = TOTPDevice.objects.get()
+    assert mine.pk != theirs.pk and mine.confirmed is False
+    restart = AuditEvent.objects.get(action="auth.second_factor_enrolment_started", data__discarded=1)
+    assert restart.data["device"] == mine.pk
+
+
+def test_cancelling_the_enrolment_at_sign_in_drops_the_device_and_the_pending_sign_in(client, world, clock):
+    # given: an enrolment started during sign-in
+    post_password(client, "y_admin")
+    client.post(ENROL_URL, {"action": "start"})
+
+    # when: the person cancels
+    response = client.post(ENROL_URL, {"action": "cancel"})
+
+    # then: back to the login page, no device left, the cancellation audited, the pending sign-in gone
+    assert response.status_code == 302 and response.url == LOGIN_URL
+    assert not TOTPDevice.objects.exists()
+    event = AuditEvent.objects.get(action="auth.second_factor_enrolment_cancelled")
+    assert (event.actor_id, event.data) == (world.body_y_admin.pk, {"discarded": 1})
+    assert client.get(ENROL_URL).url == LOGIN_URL
 
 
 def test_staff_with_a_device_sign_in_with_the_current_code(client, world, clock):
@@ -215,15 +295,23 @@ def test_replacing_the_authenticator_needs_the_password_and_a_code_from_the_new_
     sign_in_staff(client, world.body_y_admin, old)
     page_url = reverse("accounts:two_factor")
 
-    # when: the wrong password, then the right one
+    # when: the page is shown, then the wrong password, then the right one
+    client.get(page_url)
     wrong = client.post(page_url, {"action": "start", "password": "not-it"})
+    assert not TOTPDevice.objects.filter(confirmed=False).exists()
     started = client.post(page_url, {"action": "start", "password": "World-Passw0rd!"})
 
-    # then: only the right password starts an enrolment; the old device still works meanwhile
+    # then: only the right password starts an enrolment (audited); the old device still works meanwhile
     assert list(wrong.context["reauth_form"].errors["password"]) == ["当前密码不正确。"]
     assert started.status_code == 302
     new = TOTPDevice.objects.get(user=world.body_y_admin, confirmed=False)
     assert TOTPDevice.objects.filter(pk=old.pk, confirmed=True).exists()
+    assert AuditEvent.objects.get(action="auth.second_factor_enrolment_started").data == {
+        "device": new.pk,
+        "replacing": True,
+        "discarded": 0,
+    }
+    assert client.get(page_url).context["pending"] == new
 
     # when: a code from the new device confirms it
     clock.shift(30)
@@ -234,6 +322,25 @@ def test_replacing_the_authenticator_needs_the_password_and_a_code_from_the_new_
     assert list(TOTPDevice.objects.filter(user=world.body_y_admin).values_list("pk", flat=True)) == [new.pk]
     assert client.get(DASHBOARD).status_code == 200
     assert AuditEvent.objects.filter(action="auth.second_factor_reset").count() == 1
+
+
+def test_giving_up_a_replacement_keeps_the_old_device_and_is_audited(client, world, clock):
+    # given: a verified staff session that started replacing its authenticator
+    old = confirmed_device(world.body_y_admin)
+    sign_in_staff(client, world.body_y_admin, old)
+    page_url = reverse("accounts:two_factor")
+    client.post(page_url, {"action": "start", "password": "World-Passw0rd!"})
+
+    # when: the person gives up, then (nothing left to give up) clicks again
+    first = client.post(page_url, {"action": "cancel"})
+    second = client.post(page_url, {"action": "cancel"})
+
+    # then: only the old device remains, and one cancellation is audited
+    assert first.status_code == second.status_code == 302
+    assert list(TOTPDevice.objects.values_list("pk", flat=True)) == [old.pk]
+    event = AuditEvent.objects.get(action="auth.second_factor_enrolment_cancelled")
+    assert (event.actor_id, event.data) == (world.body_y_admin.pk, {"discarded": 1})
+    assert client.get(page_url).context["pending"] is None
 
 
 def test_candidates_have_no_two_factor_page(client, world):

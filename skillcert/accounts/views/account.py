@@ -26,19 +26,17 @@ from skillcert.accounts.services import candidate_register, user_password_change
 from skillcert.accounts.two_factor import (
     recovery_codes_remaining,
     totp_device_confirmed,
-    totp_device_pending,
     totp_enrolment_cancel,
     totp_enrolment_confirm,
+    totp_enrolment_pending,
     totp_enrolment_start,
     totp_qr_data_uri,
     totp_secret_base32,
 )
-from skillcert.accounts.views.login import MODEL_BACKEND
+from skillcert.accounts.views.login import ENROLMENT_SESSION_KEY, MODEL_BACKEND
 from skillcert.accounts.views.requests import ContextRequest, SignedInRequest
 from skillcert.core.errors import ApplicationError
 from skillcert.core.personal_data import mask_mobile
-
-REENROL_SESSION_KEY = "skillcert_two_factor_reenrol"
 
 
 @login_required_view
@@ -95,8 +93,8 @@ def _two_factor_start(request: SignedInRequest) -> HttpResponse | Reauthenticate
             message = _("当前密码不正确。") if refused.message == _(WRONG_CREDENTIALS) else refused.message
             form.add_error("password", message)
         else:
-            totp_enrolment_start(user=request.user, fresh=True)
-            request.session[REENROL_SESSION_KEY] = True
+            device = totp_enrolment_start(user=request.user, context=request.context)
+            request.session[ENROLMENT_SESSION_KEY] = device.pk
             return redirect("accounts:two_factor")
     return form
 
@@ -115,12 +113,12 @@ def two_factor(request: SignedInRequest) -> HttpResponse:
             return outcome
         reauth_form = outcome
     elif action == "cancel":
-        totp_enrolment_cancel(user=user)
-        request.session.pop(REENROL_SESSION_KEY, None)
+        totp_enrolment_cancel(user=user, context=request.context)
+        request.session.pop(ENROLMENT_SESSION_KEY, None)
         return redirect("accounts:two_factor")
     elif action == "confirm":
-        pending = totp_device_pending(user=user)
-        if pending is None or not request.session.get(REENROL_SESSION_KEY):
+        pending = totp_enrolment_pending(user=user, device_id=request.session.get(ENROLMENT_SESSION_KEY))
+        if pending is None:
             return redirect("accounts:two_factor")
         enrol_form = EnrolmentForm(request.POST)
         if enrol_form.is_valid():
@@ -131,12 +129,12 @@ def two_factor(request: SignedInRequest) -> HttpResponse:
             except ValidationError as error:
                 enrol_form.add_error(None, error)
             else:
-                request.session.pop(REENROL_SESSION_KEY, None)
+                request.session.pop(ENROLMENT_SESSION_KEY, None)
                 pending.refresh_from_db()
                 otp_login(request, pending)  # this session is now verified by the new device
                 return render(request, "accounts/recovery_codes.html", {"codes": codes, "next_url": ""})
 
-    pending = totp_device_pending(user=user) if request.session.get(REENROL_SESSION_KEY) else None
+    pending = totp_enrolment_pending(user=user, device_id=request.session.get(ENROLMENT_SESSION_KEY))
     return render(
         request,
         "accounts/two_factor.html",

@@ -33,7 +33,9 @@ from skillcert.accounts.models import User
 from skillcert.accounts.permissions import public_view
 from skillcert.accounts.two_factor import (
     totp_device_confirmed,
+    totp_enrolment_cancel,
     totp_enrolment_confirm,
+    totp_enrolment_pending,
     totp_enrolment_start,
     totp_qr_data_uri,
     totp_secret_base32,
@@ -41,6 +43,8 @@ from skillcert.accounts.two_factor import (
 from skillcert.accounts.views.requests import ContextRequest
 
 PENDING_KEY = "skillcert_login_pending"
+# The id of the unconfirmed TOTP device this session is enrolling (at sign-in or on the account page).
+ENROLMENT_SESSION_KEY = "skillcert_two_factor_enrolment"
 # "Try again later" refusals answer 429 Too Many Requests; wrong credentials keep the ordinary 200 form page.
 TRY_LATER_REASONS = frozenset({"locked", "ip_throttled"})
 # A password step is good for this long (seconds) before the second factor must be entered.
@@ -153,15 +157,35 @@ def login_verify(request: ContextRequest) -> HttpResponse:
 @public_view
 @never_cache
 def login_enrol(request: ContextRequest) -> HttpResponse:
+    """A first authenticator during sign-in: "开始绑定" (POST) makes the secret, a code confirms it.
+
+    A GET only shows the page: the device of this session's enrolment if it has started one, else the
+    button that starts it.
+    """
     user = _second_factor_subject(request)
     if user is None:
         return _back_to_login(request)
     if totp_device_confirmed(user=user) is not None:
         # Enrolment during sign-in is only for a first device; replacing one needs the device itself.
         return redirect("accounts:login_verify")
-    device = totp_enrolment_start(user=user)
-    form = EnrolmentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action == "start":
+        device = totp_enrolment_start(user=user, context=request.context)
+        request.session[ENROLMENT_SESSION_KEY] = device.pk
+        return redirect("accounts:login_enrol")
+    if action == "cancel":
+        totp_enrolment_cancel(user=user, context=request.context)
+        if request.user.is_authenticated:
+            logout_record(user=request.user, context=request.context, reason="logout")
+        auth_logout(request)  # flushes the session: the pending sign-in ends with the enrolment
+        messages.info(request, _("已取消登录。"))
+        return redirect("accounts:login")
+    device = totp_enrolment_pending(user=user, device_id=request.session.get(ENROLMENT_SESSION_KEY))
+    form = EnrolmentForm(request.POST if action == "confirm" else None)
+    if action == "confirm" and device is None:
+        messages.info(request, _("绑定已失效，请重新开始绑定。"))
+        return redirect("accounts:login_enrol")
+    if action == "confirm" and device is not None and form.is_valid():
         try:
             codes = totp_enrolment_confirm(
                 user=user, device=device, code=form.cleaned_data["code"], context=request.context
@@ -170,6 +194,7 @@ def login_enrol(request: ContextRequest) -> HttpResponse:
             form.add_error(None, error)
         else:
             device.refresh_from_db()
+            request.session.pop(ENROLMENT_SESSION_KEY, None)
             next_url = _complete_login(request, user=user, device=device)
             return render(request, "accounts/recovery_codes.html", {"codes": codes, "next_url": next_url})
     return render(
@@ -178,8 +203,9 @@ def login_enrol(request: ContextRequest) -> HttpResponse:
         {
             "form": form,
             "subject": user,
-            "qr_data_uri": totp_qr_data_uri(device),
-            "secret": totp_secret_base32(device),
+            "device": device,
+            "qr_data_uri": totp_qr_data_uri(device) if device else "",
+            "secret": totp_secret_base32(device) if device else "",
         },
     )
 

@@ -1,5 +1,7 @@
 """Writes of the credentials app: issuer keys, status list entries and bits, signed credentials."""
 
+from skillcert.credentials.services.backfill import CredentialsBackfill as CredentialsBackfill
+from skillcert.credentials.services.backfill import credentials_backfill as credentials_backfill
 from skillcert.credentials.services.bundle import trust_bundle_export as trust_bundle_export
 from skillcert.credentials.services.credential import credential_for_certificate as credential_for_certificate
 from skillcert.credentials.services.credential import credential_sign as credential_sign

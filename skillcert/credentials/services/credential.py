@@ -10,17 +10,23 @@ credential itself but in the status list it points to.
 from collections.abc import Sequence
 from datetime import datetime
 
+from django.utils.translation import gettext_lazy as _
+
 from skillcert.certificates.models import Certificate
+from skillcert.core.errors import ApplicationError
 from skillcert.credentials import documents
 from skillcert.credentials.models import CredentialEntry, IssuerKey
 from skillcert.credentials.proofs import proof_add
-from skillcert.credentials.services.keys import issuer_key_ensure, issuer_key_private
-from skillcert.credentials.services.status import credential_entries_allocate
+from skillcert.credentials.services.keys import issuer_key_private
 from skillcert.credentials.shapes import ShapeCanonicalizer
 
 # One per process: every credential has the same shape, so JSON-LD → RDF runs once per shape.
 canonicalizer = ShapeCanonicalizer()
 _RELATED = ("tenant", "occupation", "level")
+MSG_NO_CREDENTIAL = _(
+    "证书 %(number)s 还没有电子凭证（在电子凭证功能上线前发放），"
+    "请管理员运行 skillcert credentials_backfill 补齐。"
+)
 
 
 def credential_sign(
@@ -45,29 +51,36 @@ def credential_sign(
 
 
 def credential_for_certificate(*, certificate: Certificate) -> dict:
-    """The certificate's signed OB 3.0 credential (its status entry is allocated if it has none yet)."""
+    """The certificate's signed OB 3.0 credential (see ``credentials_for_certificates``)."""
     return credentials_for_certificates(certificates=[certificate])[0]
 
 
 def credentials_for_certificates(*, certificates: Sequence[Certificate]) -> list[dict]:
-    """Signed credentials of many certificates, in order, with a handful of queries."""
+    """Signed credentials of many certificates, in order, with a handful of queries.
+
+    Writes nothing, so the GET pages and the API may call it: issuance gives every certificate its status
+    entry and filing approval its body's key; data from before credentials existed gets them from
+    ``credentials_backfill``. A certificate without an entry is refused (the selectors that find
+    certificates for download leave such certificates out).
+    """
     ids = [certificate.pk for certificate in certificates]
-    if CredentialEntry.objects.filter(certificate__in=ids).count() < len(set(ids)):
-        credential_entries_allocate(certificates=certificates)
     loaded = Certificate.objects.select_related(*_RELATED).in_bulk(ids)
     entries = {
         entry.certificate_id: entry
         for entry in CredentialEntry.objects.filter(certificate__in=ids).select_related("status_list")
     }
-    keys: dict[int, IssuerKey] = {}
+    bodies = {certificate.tenant_id for certificate in loaded.values()}
+    # Allocating an entry makes its body's key, and rotation replaces the active key in the same
+    # transaction, so a body with entries always has one active key.
+    keys = {
+        key.tenant_id: key for key in IssuerKey.objects.filter(tenant__in=bodies, retired_at__isnull=True)
+    }
     signed = []
     for certificate_id in ids:
         certificate = loaded[certificate_id]
-        if certificate.tenant_id not in keys:
-            keys[certificate.tenant_id] = issuer_key_ensure(body=certificate.tenant)
-        signed.append(
-            credential_sign(
-                certificate=certificate, entry=entries[certificate_id], key=keys[certificate.tenant_id]
-            )
-        )
+        entry = entries.get(certificate_id)
+        key = keys.get(certificate.tenant_id)
+        if entry is None or key is None:
+            raise ApplicationError(str(MSG_NO_CREDENTIAL) % {"number": certificate.number})
+        signed.append(credential_sign(certificate=certificate, entry=entry, key=key))
     return signed

@@ -38,3 +38,12 @@ def changed(document: dict, path: list, value) -> dict:
 
 def local_trust() -> DatabaseTrust:
     return DatabaseTrust()
+
+
+def writes(queries) -> list[str]:
+    """The statements of a ``CaptureQueriesContext`` that change the database."""
+    return [
+        query["sql"]
+        for query in queries.captured_queries
+        if query["sql"].lstrip().split(" ", 1)[0].upper() in {"INSERT", "UPDATE", "DELETE", "REPLACE"}
+    ]

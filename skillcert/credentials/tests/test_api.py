@@ -6,6 +6,7 @@ import pytest
 
 from skillcert.api.tests.helpers import ApiClient, issued_key
 from skillcert.core.models import AuditEvent
+from skillcert.credentials.models import CredentialEntry
 from skillcert.credentials.tests.helpers import issue, local_trust
 from skillcert.credentials.trust import bundle_open
 from skillcert.credentials.verify import VALID, credential_verify
@@ -46,6 +47,23 @@ def test_other_tenant_returns_404(api, world):
         "GET", f"/api/v1/credentials/certificates/{certificate.number}", token=issued_key(world.body_s_admin)
     )
     assert response.status_code == 404
+
+
+def test_certificate_from_before_credentials_returns_404_and_allocates_nothing(api, world):
+    # given a certificate of body_y issued before credentials existed (no status entry)
+    (certificate,) = issue(world)
+    CredentialEntry.objects.filter(certificate=certificate).delete()
+
+    # when its body's exam staff asks for the credential
+    response = api.call(
+        "GET",
+        f"/api/v1/credentials/certificates/{certificate.number}",
+        token=issued_key(world.body_y_exam_staff),
+    )
+
+    # then: not found, and the GET wrote no entry (the backfill command gives it one)
+    assert response.status_code == 404
+    assert not CredentialEntry.objects.filter(certificate=certificate).exists()
 
 
 def test_without_role_returns_403_for_the_bundle(api, world):

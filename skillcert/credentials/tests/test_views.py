@@ -3,11 +3,14 @@
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from skillcert.credentials.models import IssuerKey, StatusList
+from skillcert.core.models import AuditEvent
+from skillcert.credentials.models import CredentialEntry, IssuerKey, StatusList
 from skillcert.credentials.services import issuer_key_rotate
-from skillcert.credentials.tests.helpers import issue, local_trust
+from skillcert.credentials.tests.helpers import issue, local_trust, writes
 from skillcert.credentials.verify import VALID, credential_verify
 
 pytestmark = [pytest.mark.urls("skillcert.credentials.tests.urls"), pytest.mark.django_db]
@@ -60,16 +63,75 @@ def test_controller_document_lists_every_key_with_assertion_method(world, client
     }
 
 
-def test_controller_document_of_a_filed_body_without_a_key_creates_one(world, client):
-    # given body_s, filed before credentials existed / when its issuer id is fetched
-    response = client.get(reverse("credentials:issuer", args=[world.body_s.credit_code]))
+def test_controller_document_of_a_filed_body_without_a_key_lists_no_method_and_writes_nothing(world, client):
+    # given body_s, filed before credentials existed: no key yet
+    assert not IssuerKey.objects.filter(tenant=world.body_s).exists()
 
-    # then it has a key now, and the document lists it
-    key = IssuerKey.objects.get(tenant=world.body_s)
-    assert (
-        json.loads(response.content)["verificationMethod"][0]["publicKeyMultibase"]
-        == key.public_key_multibase
-    )
+    # when anyone fetches its issuer id
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("credentials:issuer", args=[world.body_s.credit_code]))
+
+    # then: its document, with no verification method (as the local trust store answers), and no write:
+    # no key, no audit event
+    assert response.status_code == 200
+    document = json.loads(response.content)
+    assert document["id"] == f"{BASE}/issuers/{world.body_s.credit_code}"
+    assert (document["verificationMethod"], document["assertionMethod"]) == ([], [])
+    assert local_trust().controller(document["id"]) == document
+    assert writes(queries) == []
+    assert not IssuerKey.objects.filter(tenant=world.body_s).exists()
+    assert not AuditEvent.objects.filter(action="issuer_key.created").exists()
+
+
+@pytest.mark.parametrize("route", ["issuer", "status_list", "by_token"])
+def test_public_gets_write_nothing(world, client, route):
+    # given an issued certificate (its body has a key and a status list)
+    (certificate,) = issue(world)
+    args = {
+        "issuer": [world.body_y.credit_code],
+        "status_list": [world.body_y.credit_code, 1],
+        "by_token": [certificate.qr_token],
+    }[route]
+
+    # when an anonymous visitor fetches the public document
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse(f"credentials:{route}", args=args))
+
+    # then it is served and nothing is written
+    assert response.status_code == 200
+    assert writes(queries) == []
+
+
+def test_holder_download_writes_nothing_to_credentials(world, client):
+    # given the holder's certificate, signed in
+    (certificate,) = issue(world, user=world.candidate)
+    client.force_login(world.candidate)
+    before = (IssuerKey.objects.count(), CredentialEntry.objects.count(), StatusList.objects.count())
+
+    # when
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("credentials:download", args=[certificate.number]))
+
+    # then (the session may be touched; no credentials, key or audit row is)
+    assert response.status_code == 200
+    assert [sql for sql in writes(queries) if "django_session" not in sql] == []
+    assert (IssuerKey.objects.count(), CredentialEntry.objects.count(), StatusList.objects.count()) == before
+
+
+def test_certificate_from_before_credentials_has_no_credential_to_download(world, client):
+    # given a holder's certificate issued before credentials existed (no status entry)
+    (certificate,) = issue(world, user=world.candidate)
+    CredentialEntry.objects.filter(certificate=certificate).delete()
+    client.force_login(world.candidate)
+
+    # when the holder or anyone with its QR token asks for the credential
+    download = client.get(reverse("credentials:download", args=[certificate.number]))
+    client.logout()
+    by_token = client.get(reverse("credentials:by_token", args=[certificate.qr_token]))
+
+    # then: 404, and the GETs allocated nothing (the backfill command does that)
+    assert (download.status_code, by_token.status_code) == (404, 404)
+    assert not CredentialEntry.objects.filter(certificate=certificate).exists()
 
 
 def test_unknown_issuer_is_404(world, client):

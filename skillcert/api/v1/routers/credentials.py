@@ -5,14 +5,13 @@ Mounted with ``api.add_router("/credentials", credentials.router)``.
 
 import json
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Router
 
 from skillcert.accounts.roles import AUTHORITY_ROLES
 from skillcert.api.v1.auth import api_user, require_roles
 from skillcert.api.v1.problems import problem_responses
-from skillcert.certificates.selectors import certificate_list_visible
+from skillcert.credentials.selectors import certificate_visible_with_credential
 from skillcert.credentials.services import credential_for_certificate, trust_bundle_export
 
 router = Router(tags=["credentials"])
@@ -50,7 +49,9 @@ def _json_response(document: dict, *, content_type: str) -> HttpResponse:
 def get_certificate_credential(request: HttpRequest, number: str):
     """The signed credential of one certificate the caller may see; 404 otherwise."""
     user = api_user(request)
-    certificate = get_object_or_404(certificate_list_visible(user=user), number=number.strip().upper())
+    certificate = certificate_visible_with_credential(user=user, number=number.strip().upper())
+    if certificate is None:
+        raise Http404
     return _json_response(
         credential_for_certificate(certificate=certificate), content_type=CREDENTIAL_CONTENT_TYPE
     )
