@@ -6,6 +6,8 @@ skillcert import-regions FILE    import GB/T 2260 area codes (current and retire
 skillcert import-occupations FILE  import the national occupation catalogue
 skillcert audit verify           check the audit log's hash chain
 skillcert token create USER NAME create an API token for an integration
+skillcert verification-watch     look for certificate enumeration in the public query's log (cron)
+skillcert credentials-backfill   give keys and credential entries to bodies and certificates older than them
 skillcert <anything else>        any Django management command (migrate, createsuperuser, ...)
 """
 
@@ -21,6 +23,8 @@ VERBS = {
     ("verify-credential",): "verify_credential",
     ("trust-bundle",): "trust_bundle",
     ("verification-rebuild",): "verification_rebuild",
+    ("verification-watch",): "verification_watch",
+    ("credentials-backfill",): "credentials_backfill",
 }
 
 

@@ -289,11 +289,16 @@ LOGGING = {
 # skillcert_verifier, or a replica); otherwise through the main database, read-only.
 SKILLCERT_VERIFICATION_DATABASE_URL = env("VERIFICATION_DATABASE_URL")
 SKILLCERT_VERIFICATION_POOL_SIZE = env_int("VERIFICATION_POOL_SIZE", 8)  # PostgreSQL connections a worker
-# Rate-limit counters on SQLite installations: a side file every worker of this machine shares (kept out
-# of the main database so that a long issuance transaction never stalls the public query).
+# Rate-limit counters (docs/decisions/0005). "memory": a file every worker of this machine maps and counts
+# in, with no database write per request; the only choice on SQLite. "database" (PostgreSQL only): the
+# UNLOGGED table verification_counter, shared by every machine serving the public query. Empty: "database"
+# on PostgreSQL (ARCHITECTURE.md §7), "memory" on SQLite.
+SKILLCERT_VERIFICATION_COUNTERS = env("VERIFICATION_COUNTERS", "")
 SKILLCERT_VERIFICATION_COUNTERS_PATH = Path(
-    env("VERIFICATION_COUNTERS_PATH", str(VAR_DIR / "verification-counters.sqlite3"))
+    env("VERIFICATION_COUNTERS_PATH", str(VAR_DIR / "verification-counters.bin"))
 )
+SKILLCERT_VERIFICATION_COUNTER_SEGMENTS = env_int("VERIFICATION_COUNTER_SEGMENTS", 16)  # workers at most
+SKILLCERT_VERIFICATION_COUNTER_SLOTS = env_int("VERIFICATION_COUNTER_SLOTS", 1 << 20)  # per worker, 16 B each
 # Limits (security.md P2): queries per client address, per /24 (IPv4) or /64 (IPv6) network, per queried
 # certificate number, ID number and name; QR-code page views per address.
 SKILLCERT_VERIFICATION_IP_PER_MINUTE = env_int("VERIFICATION_IP_PER_MINUTE", 10)
@@ -307,3 +312,18 @@ SKILLCERT_VERIFICATION_VIEW_PER_MINUTE = env_int("VERIFICATION_VIEW_PER_MINUTE",
 SKILLCERT_VERIFICATION_CHALLENGE_AFTER_MISSES = env_int("VERIFICATION_CHALLENGE_AFTER_MISSES", 3)
 SKILLCERT_VERIFICATION_MISS_WINDOW = env_int("VERIFICATION_MISS_WINDOW", 60 * 60)
 SKILLCERT_VERIFICATION_CHALLENGE_BITS = env_int("VERIFICATION_CHALLENGE_BITS", 16)  # leading zero bits
+# The global circuit breaker: past this many queries a minute in all, every query needs a proof of work.
+SKILLCERT_VERIFICATION_GLOBAL_PER_MINUTE = env_int("VERIFICATION_GLOBAL_PER_MINUTE", 3000)
+# Enumeration watch (security.md P5). The public app appends one line per answered query to a daily file
+# here (keyed hashes of the client, its network and the number's stem, never names or ID numbers);
+# `skillcert verification-watch` reads the last window, raises alerts and deletes files past EVENTS_DAYS.
+SKILLCERT_VERIFICATION_EVENTS_DIR = Path(env("VERIFICATION_EVENTS_DIR", str(VAR_DIR / "verification-events")))
+SKILLCERT_VERIFICATION_EVENTS_DAYS = env_int("VERIFICATION_EVENTS_DAYS", 7)
+SKILLCERT_VERIFICATION_WATCH_WINDOW = env_int("VERIFICATION_WATCH_WINDOW", 60 * 60)  # seconds looked at
+# Alert thresholds within the window (security.md names them X, Y and Z; these defaults are ours):
+SKILLCERT_VERIFICATION_WATCH_NUMBERS_PER_CLIENT = env_int("VERIFICATION_WATCH_NUMBERS_PER_CLIENT", 30)
+SKILLCERT_VERIFICATION_WATCH_NUMBERS_PER_NETWORK = env_int("VERIFICATION_WATCH_NUMBERS_PER_NETWORK", 100)
+SKILLCERT_VERIFICATION_WATCH_MISS_PERCENT = env_int("VERIFICATION_WATCH_MISS_PERCENT", 50)
+SKILLCERT_VERIFICATION_WATCH_MISS_MINIMUM = env_int("VERIFICATION_WATCH_MISS_MINIMUM", 200)  # queries
+SKILLCERT_VERIFICATION_WATCH_SEQUENTIAL = env_int("VERIFICATION_WATCH_SEQUENTIAL", 10)  # serials in a run
+SKILLCERT_VERIFICATION_WATCH_NETWORKS_PER_NUMBER = env_int("VERIFICATION_WATCH_NETWORKS_PER_NUMBER", 10)

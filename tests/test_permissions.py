@@ -25,6 +25,7 @@ from skillcert.evaluation.tests.factories import (
     make_spec,
 )
 from skillcert.registry.models import FiledScope, FilingApplication, FilingApplicationSite, FilingScopeRequest
+from skillcert.verification.models import EnumerationAlert
 from tests.permission_matrix import portal_routes
 
 OK, LOGIN, FORBIDDEN, NOT_FOUND = "ok", "login", 403, 404
@@ -213,6 +214,20 @@ def submitted_filing_case() -> Case:
     return body_y_object(lambda o: {"pk": o.submitted_filing.pk})
 
 
+def open_alert(o: Objects) -> dict:
+    now = timezone.now()
+    alert = EnumerationAlert.objects.create(
+        kind=EnumerationAlert.Kind.SEQUENTIAL,
+        subject="0123456789ab",
+        count=12,
+        window_start=now,
+        window_end=now,
+        description="连续序列号",
+        created_at=now,
+    )
+    return {"pk": alert.pk}
+
+
 def everyone(outcome: object) -> dict[str, object]:
     return {name: outcome for name in (None, *WORLD_USERNAMES)}
 
@@ -341,6 +356,9 @@ CASES: dict[str, Case] = {
     "certificates:list": Case(),
     "verification:query": Case(),
     "verification:certificate": Case(kwargs=lambda o: {"token": o.certificate.qr_token}),
+    # City-wide alerts: the municipal authority administrator only (a district's would get 403).
+    "verification:alert_list": Case(),
+    "verification:alert_acknowledge": Case(kwargs=open_alert),
     "credentials:issuer": Case(kwargs=lambda o: {"credit_code": o.world.body_y.credit_code}),
     "credentials:status_list": Case(
         kwargs=lambda o: {"credit_code": o.world.body_y.credit_code, "sequence": 1}

@@ -67,6 +67,16 @@ def _authority_admin_panel(user: User, region: Region, at: datetime | None) -> P
                 detail=_("工作人员首次登录时用手机验证器（TOTP）扫码绑定，名单见下方。"),
             )
         )
+    if overview.enumeration_alerts_open:
+        steps.append(
+            _step(
+                user,
+                _("处理 %(n)d 条证书查询异常告警") % {"n": overview.enumeration_alerts_open},
+                "verification:alert_list",
+                _("公开证书查询出现疑似批量遍历证书编号的迹象；核实后逐条确认。"),
+                urgent=True,
+            )
+        )
     if overview.manages_calendar and overview.calendar_days_entered == 0:
         steps.append(
             _step(

@@ -22,6 +22,7 @@ from skillcert.core.personal_data import mask_mobile
 from skillcert.core.regions import scope_prefix
 from skillcert.reference.models import Occupation, Region, SkillLevel
 from skillcert.registry.models import Body
+from skillcert.verification.selectors import enumeration_alert_open_count
 
 # ---- home page -------------------------------------------------------------------------------------
 
@@ -101,6 +102,9 @@ class AuthorityAdminOverview:
     calendar_year: int
     calendar_days_entered: int
     body_count: int
+    # Unacknowledged alerts of the public query's enumeration watch: the query is the city's, like the
+    # calendar, so only the municipal administrator sees them (0 for a district).
+    enumeration_alerts_open: int
 
 
 def authority_admin_overview(*, region: Region, at: datetime | None = None) -> AuthorityAdminOverview:
@@ -125,6 +129,7 @@ def authority_admin_overview(*, region: Region, at: datetime | None = None) -> A
             CalendarDay.objects.filter(date__year=next_year).count() if manages_calendar else 0
         ),
         body_count=bodies_in_region(region=region).count(),
+        enumeration_alerts_open=enumeration_alert_open_count() if manages_calendar else 0,
     )
 
 

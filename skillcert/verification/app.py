@@ -12,15 +12,16 @@ same status, headers and work as a hit (security.md P1). Every request is counte
 
 import contextlib
 import json
+import logging
 import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
-from urllib.parse import parse_qsl
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -29,10 +30,21 @@ from skillcert.core.id_lookup import IdNumberFormatError, id_number_lookup_index
 from skillcert.verification import pages
 from skillcert.verification.challenge import challenge_issue, challenge_solved
 from skillcert.verification.config import VerificationConfig
+from skillcert.verification.counters import CountersBusy
+from skillcert.verification.events import QueryEventLog
 from skillcert.verification.limits import Limiter, Verdict
 from skillcert.verification.normalise import certificate_number_key, holder_name_key
-from skillcert.verification.store import ID_SLOTS, CountersBusy, PostgresStore, SqliteStore, Store
+from skillcert.verification.store import (
+    ID_SLOTS,
+    Counters,
+    FailSafeCounters,
+    MemoryCounters,
+    PostgresStore,
+    SqliteStore,
+    Store,
+)
 
+logger = logging.getLogger(__name__)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MAX_BODY = 4096  # bytes of a query body; three short fields need far less
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
@@ -58,6 +70,7 @@ MSG_ID_NUMBER = {
     "resident_id_address_code": "身份证号码前六位不是有效的行政区划代码。",
     "id_number_format": "证件号码格式不正确：身份证号码为 18 位，其他证件号码为 6–20 位英文字母或数字。",
 }
+QUERY_FIELDS = frozenset({"name", "id_number", "number", "challenge", "solution"})
 FIELD_LIMITS = {"name": ("姓名", 60), "id_number": ("证件号码", 30), "number": ("证书编号", 40)}
 
 SECURITY_HEADERS = {
@@ -137,7 +150,14 @@ class Verification:
         self.config = config
         self.store = store
         self.clock = clock
-        self.limiter = Limiter(store=store, limits=config.limits, secret=config.secret)
+        self.counters = counters_for(config, store)
+        # PostgreSQL with its counters in the database: the lookup and the counting in one round trip.
+        in_database = config.counters == "database" and isinstance(store, PostgresStore)
+        self.counted_lookup = store.fetch_counted if in_database else None
+        self.events = (
+            QueryEventLog(directory=config.events_dir, secret=config.secret) if config.events_dir else None
+        )
+        self.limiter = Limiter(counters=self.counters, limits=config.limits, secret=config.secret)
 
     # --- input --------------------------------------------------------------------------------------
 
@@ -155,11 +175,11 @@ class Verification:
                     raise InputError({"form": "请求内容应为 JSON 对象。"})
                 pairs = [(str(k), v if isinstance(v, str) else "") for k, v in data.items()]
             else:
-                pairs = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+                pairs = _form_pairs(body)
         fields: dict[str, str] = {}
         for key, value in pairs:
             key = "number" if key == "certificate_number" else key  # the portal home page's field name
-            if key in ("name", "id_number", "number", "challenge", "solution") and key not in fields:
+            if key in QUERY_FIELDS and key not in fields:
                 fields[key] = value.strip()
         return fields
 
@@ -194,6 +214,8 @@ class Verification:
             identifiers["name"] = name
         if number and name and not indexes:
             return "number_name", [number, name], identifiers
+        if number and indexes and name:  # all three given: the name must match too
+            return "number_id_name", [number, *indexes, name], identifiers
         if number and indexes:
             return "number_id", [number, *indexes], identifiers
         return "name_id", [*indexes, name], identifiers
@@ -209,16 +231,19 @@ class Verification:
         except InputError as error:
             return "input", error.errors
         client = client_address(request.scope)
-        rows = await self.store.fetch(query, params)
-        if query == "number_id" and "name" in identifiers:  # all three given: the name must match too
-            rows = [row for row in rows if row[1] == identifiers["name"]]
-        verdict: Verdict = await self.limiter.check_query(
-            client=client, identifiers=identifiers, missed=not rows, now=now
+        rows, verdict = await self._lookup_counted(
+            query, params, client=client, identifiers=identifiers, now=now
         )
+        if self.events is not None:  # for the enumeration watch, whatever the answer will be
+            number = identifiers.get("number", "")
+            kind = "number_id" if query == "number_id_name" else query
+            self.events.record(now=now, client=client, query=kind, number=number, hit=bool(rows))
         if verdict.retry_after is not None:
             return "limited", verdict.retry_after
         limits = self.config.limits
-        if limits.challenge_after_misses and verdict.misses >= limits.challenge_after_misses:
+        if verdict.abnormal or (
+            limits.challenge_after_misses and verdict.misses >= limits.challenge_after_misses
+        ):
             expires = challenge_solved(
                 secret=self.config.secret,
                 client=client,
@@ -234,6 +259,29 @@ class Verification:
                     secret=self.config.secret, client=client, bits=limits.challenge_bits, now=now
                 )
         return "ok", [record_json(row) for row in rows]
+
+    async def _lookup_counted(
+        self, query: str, params: list, *, client: str, identifiers: dict[str, str], now: float
+    ) -> tuple[list[tuple], Verdict]:
+        """The records found and the limiter's verdict. On PostgreSQL with its counters in the database,
+        one statement does both; elsewhere the lookup is a local read and the counting shared memory."""
+        if self.counted_lookup is None:
+            rows = await self.store.fetch(query, params)
+            return rows, await self.limiter.check_query(
+                client=client, identifiers=identifiers, missed=not rows, now=now
+            )
+        counting = self.limiter.counting_for_query(client=client, identifiers=identifiers, now=now)
+        if not counting.increments:  # every rule switched off
+            return await self.store.fetch(query, params), Verdict(retry_after=None, misses=0)
+        try:
+            rows, counts = await self.counted_lookup(
+                query, params, counting.increments, miss_key=counting.miss_key, now=now
+            )
+        except Exception:  # the counting failed, perhaps not the lookup: count the fail-safe way
+            logger.exception("lookup with counting failed; looking up and counting apart")
+            rows = await self.store.fetch(query, params)
+            counts = await self.counters.count(counting.with_miss(not rows), now=now)
+        return rows, self.limiter.verdict(counting, counts, missed=not rows)
 
     async def api_query(self, request: Request) -> Response:
         try:
@@ -276,11 +324,15 @@ class Verification:
     # --- the QR-code pages ----------------------------------------------------------------------------
 
     async def _by_token(self, request: Request) -> tuple[str, object]:
-        verdict = await self.limiter.check_view(client=client_address(request.scope), now=self.clock())
+        client = client_address(request.scope)
+        verdict = await self.limiter.check_view(client=client, now=self.clock())
         if verdict.retry_after is not None:
             return "limited", verdict.retry_after
         token = request.path_params["token"]
         rows = await self.store.fetch("token", [token]) if TOKEN_PATTERN.fullmatch(token) else []
+        if self.events is not None:
+            number = rows[0][0] if rows else ""
+            self.events.record(now=self.clock(), client=client, query="token", number=number, hit=bool(rows))
         return ("ok", record_json(rows[0])) if rows else ("missing", None)
 
     async def verify_json(self, request: Request) -> Response:
@@ -332,11 +384,27 @@ async def _read_body(request: Request) -> bytes:
     if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY):
         raise InputError({"form": MSG_BODY_TOO_LARGE})
     body = b""
-    async for chunk in request.stream():
-        body += chunk
+    while True:  # the ASGI messages themselves: Request.stream() costs more than the query (bench/)
+        message = await request.receive()
+        if message["type"] != "http.request":
+            raise ClientDisconnect
+        body += message.get("body", b"")
         if len(body) > MAX_BODY:
             raise InputError({"form": MSG_BODY_TOO_LARGE})
-    return body
+        if not message.get("more_body", False):
+            return body
+
+
+def _form_pairs(body: bytes) -> list[tuple[str, str]]:
+    """The query's fields from an urlencoded body; other fields are not even decoded."""
+    pairs = []
+    for part in body.split(b"&"):
+        name, _, value = part.partition(b"=")
+        key = name.decode("ascii", "replace")
+        if key in QUERY_FIELDS or key == "certificate_number":
+            text = value.replace(b"+", b" ").decode("utf-8", "replace")  # curl may send UTF-8 unescaped
+            pairs.append((key, unquote(text, errors="replace")))
+    return pairs
 
 
 class SecurityHeaders:
@@ -376,12 +444,27 @@ class SecurityHeaders:
 
 
 def store_for(config: VerificationConfig) -> Store:
-    """The store the configuration names: SQLite (read-only, counters side file) or PostgreSQL."""
+    """The store the configuration names: SQLite (read-only) or PostgreSQL."""
     if config.sqlite_path is not None:
-        assert config.counters_path is not None
-        return SqliteStore(database=config.sqlite_path, counters=config.counters_path)
+        return SqliteStore(database=config.sqlite_path)
     assert config.postgres_url is not None
     return PostgresStore(conninfo=config.postgres_url, pool_size=config.pool_size)
+
+
+def counters_for(config: VerificationConfig, store: Store) -> Counters:
+    """The machine's shared-memory counters, or the PostgreSQL store's table when configured so; either
+    with this worker's own as a conservative fallback."""
+    return FailSafeCounters(_shared_counters(config, store), weight=config.counter_fallback_weight)
+
+
+def _shared_counters(config: VerificationConfig, store: Store) -> Counters:
+    if config.counters == "database":
+        assert isinstance(store, PostgresStore)
+        return store
+    assert config.counters_path is not None
+    return MemoryCounters(
+        path=config.counters_path, segments=config.counter_segments, slots=config.counter_slots
+    )
 
 
 def create_app(
@@ -402,6 +485,9 @@ def create_app(
         # Connections open lazily on the first request (the server may run without lifespan events).
         yield
         await handlers.store.close()
+        if handlers.events is not None:
+            handlers.events.close()
+        await handlers.counters.close()
 
     app = Starlette(
         routes=[Route(path, endpoint, methods=methods) for path, endpoint, methods in routes],

@@ -25,6 +25,9 @@ class Limits:
     challenge_after_misses: int = 3  # empty answers to one address within miss_window
     miss_window: int = 3600
     challenge_bits: int = 16  # leading zero bits of SHA-256(challenge ":" solution)
+    # The global circuit breaker: past this many queries a minute across the installation, traffic is
+    # abnormal and every query needs a solved challenge until the minute ends.
+    global_per_minute: int = 3000
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,8 +38,15 @@ class VerificationConfig:
     secret: bytes  # 32 bytes: signs challenges and hashes counter keys
     sqlite_path: Path | None = None  # the main SQLite database, opened read-only
     postgres_url: str | None = None  # conninfo of the read-only role (or the main database)
-    counters_path: Path | None = None  # SQLite side file for counters (SQLite installations)
+    # Rate-limit counters: "memory", shared by the workers of this machine through a mapped file, or
+    # "database" (PostgreSQL only), shared by several machines serving the public query.
+    counters: str = "memory"
+    counters_path: Path | None = None  # the mapped file of "memory" counters
+    counter_segments: int = 16  # workers that may count at once (each claims one segment)
+    counter_slots: int = 1 << 20  # counters per segment, a power of two (16 bytes each)
+    counter_fallback_weight: int = 1  # workers serving: a worker counting alone counts each request so often
     pool_size: int = 8
+    events_dir: Path | None = None  # the enumeration watch's daily event files (events.py); None: not kept
     limits: Limits = field(default_factory=Limits)
     stylesheets: tuple[str, ...] = ()
     favicon: str = ""
@@ -48,5 +58,9 @@ class VerificationConfig:
     def __post_init__(self) -> None:
         if (self.sqlite_path is None) == (self.postgres_url is None):
             raise ValueError("exactly one of sqlite_path and postgres_url must be set")
-        if self.sqlite_path is not None and self.counters_path is None:
-            raise ValueError("SQLite installations keep their counters in counters_path")
+        if self.counters not in ("memory", "database"):
+            raise ValueError('counters must be "memory" or "database"')
+        if self.counters == "database" and self.postgres_url is None:
+            raise ValueError("counters in the database need PostgreSQL")
+        if self.counters == "memory" and self.counters_path is None:
+            raise ValueError("memory counters need counters_path")

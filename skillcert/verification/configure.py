@@ -1,5 +1,6 @@
 """Build the verification app's configuration from the Django settings (Django side, at start-up)."""
 
+import os
 from pathlib import Path
 
 from django.conf import settings
@@ -30,8 +31,15 @@ def config_from_settings(*, database: str = "default") -> VerificationConfig:
         secret=_derive(settings.SECRET_KEY, b"verification"),
         sqlite_path=sqlite_path,
         postgres_url=postgres_url,
-        counters_path=settings.SKILLCERT_VERIFICATION_COUNTERS_PATH if sqlite_path else None,
+        # ARCHITECTURE.md §7: on PostgreSQL the counters live in the database unless told otherwise
+        # (docs/decisions/0005); SQLite installations are one machine, whose shared memory counts.
+        counters=settings.SKILLCERT_VERIFICATION_COUNTERS or ("database" if postgres_url else "memory"),
+        counters_path=settings.SKILLCERT_VERIFICATION_COUNTERS_PATH,
+        counter_segments=settings.SKILLCERT_VERIFICATION_COUNTER_SEGMENTS,
+        counter_slots=settings.SKILLCERT_VERIFICATION_COUNTER_SLOTS,
+        counter_fallback_weight=_workers(),
         pool_size=settings.SKILLCERT_VERIFICATION_POOL_SIZE,
+        events_dir=settings.SKILLCERT_VERIFICATION_EVENTS_DIR,
         limits=Limits(
             ip_per_minute=settings.SKILLCERT_VERIFICATION_IP_PER_MINUTE,
             ip_per_day=settings.SKILLCERT_VERIFICATION_IP_PER_DAY,
@@ -43,6 +51,7 @@ def config_from_settings(*, database: str = "default") -> VerificationConfig:
             challenge_after_misses=settings.SKILLCERT_VERIFICATION_CHALLENGE_AFTER_MISSES,
             miss_window=settings.SKILLCERT_VERIFICATION_MISS_WINDOW,
             challenge_bits=settings.SKILLCERT_VERIFICATION_CHALLENGE_BITS,
+            global_per_minute=settings.SKILLCERT_VERIFICATION_GLOBAL_PER_MINUTE,
         ),
         stylesheets=(static("vendor/bootstrap/bootstrap.min.css"), static("skillcert/site.css")),
         favicon=static("skillcert/favicon.svg"),
@@ -51,6 +60,11 @@ def config_from_settings(*, database: str = "default") -> VerificationConfig:
         hsts_seconds=getattr(settings, "SECURE_HSTS_SECONDS", 0) or 0,
         https_redirect=bool(getattr(settings, "SECURE_SSL_REDIRECT", False)),
     )
+
+
+def _workers() -> int:
+    """The worker processes serving, as ``skillcert serve`` sets them (one per CPU when it has not)."""
+    return int(os.environ.get("SKILLCERT_WORKERS") or os.cpu_count() or 1)
 
 
 def _credential_url() -> str:

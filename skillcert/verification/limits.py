@@ -1,12 +1,14 @@
-"""Rate limits and the miss count of the public query (security.md P2), as fixed-window counters.
+"""Rate limits, the miss count and the global circuit breaker of the public query (security.md P2), as
+fixed-window counters.
 
-Counters live in the store shared by every worker of a deployment (the SQLite side file on one machine,
-the PostgreSQL table across machines), never in a worker's memory: with N workers an in-process limit
-would allow N times the limit, and the kernel spreads one client's connections over them. One statement
-adds to every counter a request touches and returns the new counts.
+Counters are shared by every worker of a deployment (the machine's shared memory, counters.py, or the
+PostgreSQL table across machines), never one worker's alone: with N workers an in-process limit would
+allow N times the limit, and the kernel spreads one client's connections over them. One call adds to every
+counter a request touches and returns the new counts.
 
-Counter keys are keyed hashes (BLAKE2b) of (rule, value, window): the counter table holds no name, ID index or
-address in clear.
+A counter's key is (the second its window ends, a 64-bit tag). The tag is a keyed hash (BLAKE2b) of the
+value (address, network, number, ...) combined with the rule's own: each value is hashed once per request
+however many rules count it, and the counters hold no name, ID index or address in clear.
 """
 
 import hashlib
@@ -15,9 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from skillcert.verification.config import Limits
-from skillcert.verification.store import Store
+from skillcert.verification.store import Counters
 
 MINUTE, HOUR, DAY = 60, 3600, 86400
+CounterKey = tuple[int, int]  # (second the window ends, tag)
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,12 +28,14 @@ class Rule:
     scope: str
     window: int  # seconds
     limit: int
+    tag: int = 0  # mixed into the tags of this rule's counters, so that rules never share one
 
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
     retry_after: int | None  # seconds until the tightest exceeded window ends; None when allowed
     misses: int  # empty answers to this client within the miss window, before this request
+    abnormal: bool = False  # the global circuit breaker is open: every query needs a proof of work
 
 
 def network_of(address: str) -> str:
@@ -51,83 +56,127 @@ def network_of(address: str) -> str:
 class Limiter:
     """Decides whether a request may go on, from counters shared by all workers."""
 
-    def __init__(self, *, store: Store, limits: Limits, secret: bytes) -> None:
-        self._store = store
+    def __init__(self, *, counters: Counters, limits: Limits, secret: bytes) -> None:
+        self._counters = counters
         self._limits = limits
         self._secret = secret
-        self.query_rules = tuple(
-            rule
-            for rule in (
-                Rule("ip", MINUTE, limits.ip_per_minute),
-                Rule("ip", DAY, limits.ip_per_day),
-                Rule("net", MINUTE, limits.network_per_minute),
-            )
-            if rule.limit > 0
+        rule = self._rule
+        self.address_rules = tuple(
+            r
+            for r in (rule("ip", MINUTE, limits.ip_per_minute), rule("ip", DAY, limits.ip_per_day))
+            if r.limit
         )
+        self.network_rule = rule("net", MINUTE, limits.network_per_minute)
         self.identifier_rules = {
-            "number": Rule("number", DAY, limits.number_per_day),
-            "id": Rule("id", DAY, limits.id_number_per_day),
-            "name": Rule("name", HOUR, limits.name_per_hour),
+            "number": rule("number", DAY, limits.number_per_day),
+            "id": rule("id", DAY, limits.id_number_per_day),
+            "name": rule("name", HOUR, limits.name_per_hour),
         }
-        self.view_rule = Rule("view", MINUTE, limits.view_per_minute)
-        self.miss_rule = Rule("miss", limits.miss_window, 0)
+        self.view_rule = rule("view", MINUTE, limits.view_per_minute)
+        self.miss_rule = rule("miss", limits.miss_window, 0)
+        self.global_rule = rule("global", MINUTE, limits.global_per_minute)
 
-    def _key(self, rule: Rule, value: str, window_index: int) -> bytes:
-        # Window end first (big-endian), so that expired counters form one key range (store.py).
-        end = (window_index + 1) * rule.window
-        message = f"{rule.scope}:{rule.window}\x00{value}\x00{window_index}".encode()
-        return end.to_bytes(4, "big") + hashlib.blake2b(message, key=self._secret, digest_size=12).digest()
+    def _rule(self, scope: str, window: int, limit: int) -> Rule:
+        return Rule(scope, window, limit, tag=self._hash("rule", f"{scope}:{window}"))
+
+    def _hash(self, kind: str, value: str) -> int:
+        message = f"{kind}\x00{value}".encode()
+        return int.from_bytes(hashlib.blake2b(message, key=self._secret, digest_size=8).digest(), "big")
+
+    @staticmethod
+    def _key(rule: Rule, value_hash: int, seconds: int) -> CounterKey:
+        """The counter of ``rule`` for ``value_hash`` in the window holding ``seconds``: windows differ by
+        their end, rules by their tag."""
+        return (seconds // rule.window + 1) * rule.window, (value_hash ^ rule.tag) or 1
+
+    def counting_for_query(self, *, client: str, identifiers: dict[str, str], now: float) -> "Counting":
+        """The counters a query from ``client`` for ``identifiers`` (scope → value) adds to.
+
+        The lookup is made whatever the counts will say (a refused query costs what an answered one does,
+        so refusals tell nothing either), and a found answer adds 0 to the miss counter, so that hits and
+        misses do the same work.
+        """
+        client_hash = self._hash("client", client)
+        checked = [(rule, client_hash) for rule in self.address_rules]
+        if self.network_rule.limit:
+            checked.append((self.network_rule, self._hash("net", network_of(client))))
+        for scope, value in identifiers.items():
+            rule = self.identifier_rules[scope]
+            if rule.limit > 0:
+                checked.append((rule, self._hash(scope, value)))
+        miss = client_hash if self._limits.challenge_after_misses > 0 else None
+        return self._counting(checked, now=now, miss=miss, breaker=self.global_rule.limit > 0)
 
     async def check_query(
         self, *, client: str, identifiers: dict[str, str], missed: bool, now: float
     ) -> Verdict:
-        """Count a query from ``client`` for ``identifiers`` (scope → value), and its answer if empty.
-
-        One statement: the lookup has already been made (a refused query costs what an answered one
-        does, so refusals tell nothing either), and a found answer adds 0 to the miss counter, so that
-        hits and misses do the same work.
-        """
-        checked = [(rule, client) for rule in self.query_rules if rule.scope == "ip"]
-        checked += [(rule, network_of(client)) for rule in self.query_rules if rule.scope == "net"]
-        for scope, value in identifiers.items():
-            rule = self.identifier_rules[scope]
-            if rule.limit > 0:
-                checked.append((rule, value))
-        miss = (client, 1 if missed else 0) if self._limits.challenge_after_misses > 0 else None
-        return await self._judge(checked, now=now, miss=miss)
+        """Count a query and its answer, and judge it."""
+        counting = self.counting_for_query(client=client, identifiers=identifiers, now=now)
+        if not counting.increments:  # every rule switched off
+            return Verdict(retry_after=None, misses=0)
+        counts = await self._counters.count(counting.with_miss(missed), now=now)
+        return self.verdict(counting, counts, missed=missed)
 
     async def check_view(self, *, client: str, now: float) -> Verdict:
         """Count a QR-code page view from ``client`` and judge it."""
-        checked = [(self.view_rule, client)] if self.view_rule.limit > 0 else []
-        return await self._judge(checked, now=now, miss=None)
+        checked = [(self.view_rule, self._hash("client", client))] if self.view_rule.limit > 0 else []
+        counting = self._counting(checked, now=now, miss=None, breaker=False)
+        if not counting.increments:
+            return Verdict(retry_after=None, misses=0)
+        return self.verdict(counting, await self._counters.count(counting.increments, now=now), missed=False)
 
     async def spend(self, *, token: str, expires: int, now: float) -> bool:
         """Mark a solved challenge used; False when it had been used before."""
-        digest = hashlib.blake2b(b"challenge\x00" + token.encode(), key=self._secret, digest_size=12).digest()
-        key = expires.to_bytes(4, "big") + digest
-        counts = await self._store.count([(key, 1)], now=now)
+        key = (expires, self._hash("challenge", token) or 1)
+        counts = await self._counters.count([(key, 1)], now=now, exact=True)
         return counts[key] == 1
 
-    async def _judge(
-        self, checked: Sequence[tuple[Rule, str]], *, now: float, miss: tuple[str, int] | None
-    ) -> Verdict:
+    def _counting(
+        self, checked: Sequence[tuple[Rule, int]], *, now: float, miss: int | None, breaker: bool
+    ) -> "Counting":
         seconds = int(now)
-        increments: list[tuple[bytes, int]] = []
-        plan: list[tuple[bytes, Rule, int]] = []
-        for rule, value in checked:
-            window_index = seconds // rule.window
-            key = self._key(rule, value, window_index)
-            increments.append((key, 1))
-            plan.append((key, rule, (window_index + 1) * rule.window))
-        miss_key = None
+        increments = [(self._key(rule, value, seconds), 1) for rule, value in checked]
+        miss_key = global_key = None
         if miss is not None:
-            miss_key = self._key(self.miss_rule, miss[0], seconds // self.miss_rule.window)
-            increments.append((miss_key, miss[1]))
-        if not increments:  # every rule switched off
-            return Verdict(retry_after=None, misses=0)
-        counts = await self._store.count(increments, now=now)
-        exceeded = [end - seconds for key, rule, end in plan if counts[key] > rule.limit]
+            miss_key = self._key(self.miss_rule, miss, seconds)
+            increments.append((miss_key, 0))
+        if breaker:
+            global_key = self._key(self.global_rule, 0, seconds)
+            increments.append((global_key, 1))
+        return Counting(
+            increments=increments,
+            rules=[rule for rule, _ in checked],
+            miss_key=miss_key,
+            global_key=global_key,
+            seconds=seconds,
+        )
+
+    def verdict(self, counting: "Counting", counts: dict[CounterKey, int], *, missed: bool) -> Verdict:
+        """What the new counts say of the request that made them."""
+        exceeded = [  # the checked rules' counters come first in increments, in the same order
+            key[0] - counting.seconds
+            for (key, _), rule in zip(counting.increments, counting.rules, strict=False)
+            if counts[key] > rule.limit
+        ]
         return Verdict(
             retry_after=max(1, max(exceeded)) if exceeded else None,
-            misses=counts[miss_key] - miss[1] if miss_key is not None and miss is not None else 0,
+            misses=counts[counting.miss_key] - missed if counting.miss_key is not None else 0,
+            abnormal=counting.global_key is not None and counts[counting.global_key] > self.global_rule.limit,
         )
+
+
+@dataclass(slots=True)
+class Counting:
+    """The counters one request adds to: its rules' first, in order, then the miss counter (whose amount,
+    1 for an empty answer, is known only after the lookup), then the global one."""
+
+    increments: list[tuple[CounterKey, int]]
+    rules: list[Rule]
+    miss_key: CounterKey | None
+    global_key: CounterKey | None
+    seconds: int
+
+    def with_miss(self, missed: bool) -> list[tuple[CounterKey, int]]:
+        if self.miss_key is None or not missed:
+            return self.increments
+        return [(key, 1 if key == self.miss_key else amount) for key, amount in self.increments]

@@ -1,5 +1,12 @@
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from skillcert.accounts.models import User
 
 
 class VerificationRecord(models.Model):
@@ -40,3 +47,68 @@ class VerificationRecord(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class EnumerationAlert(models.Model):
+    """A sign that someone is enumerating certificates through the public query (security.md P5).
+
+    Written by ``services.enumeration_watch_run`` from the detectors of watch.py; acknowledged by the
+    municipal authority's administrator. City-wide, so no tenant: the public query is not per district.
+    ``subject`` is a keyed hash from the event log (events.py), never an address or a number in clear.
+    """
+
+    class Kind(models.TextChoices):
+        # The values are watch.AlertKind's.
+        CLIENT_NUMBERS = "client_numbers", _("单一地址查询大量证书编号")
+        NETWORK_NUMBERS = "network_numbers", _("单一网段查询大量证书编号")
+        MISS_RATIO = "miss_ratio", _("查询未果比例过高")
+        SEQUENTIAL = "sequential", _("连续证书序列号被查询")
+        NUMBER_NETWORKS = "number_networks", _("同一证书被多个网段查询")
+
+    kind = models.CharField(_("告警类型"), max_length=20, choices=Kind.choices)
+    # The hash of the client, network, stem or number; "" for the overall miss ratio.
+    subject = models.CharField(_("对象摘要"), max_length=40, blank=True)
+    count = models.PositiveIntegerField(_("数量"))
+    window_start = models.DateTimeField(_("首次出现"))
+    window_end = models.DateTimeField(_("最后出现"))
+    description = models.CharField(_("说明"), max_length=200)
+    created_at = models.DateTimeField(_("告警时间"))
+    acknowledged_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    # PROTECT: an acknowledgement names its user for as long as the alert is kept.
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确认人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("证书查询异常告警")
+        verbose_name_plural = _("证书查询异常告警")
+        constraints = [
+            # One alert per incident: the watch run merges later sightings into it (services.py).
+            models.UniqueConstraint(
+                fields=["kind", "subject", "window_start"], name="verification_alert_once_per_window"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(window_end__gte=models.F("window_start")),
+                name="verification_alert_window_ordered",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(acknowledged_at__isnull=True, acknowledged_by__isnull=True)
+                | models.Q(acknowledged_at__isnull=False, acknowledged_by__isnull=False),
+                name="verification_alert_acknowledged_by_whom",
+            ),
+        ]
+        # The alert page lists newest first; the dashboard counts the unacknowledged.
+        indexes = [models.Index(fields=["acknowledged_at", "created_at"], name="verification_alert_open")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.subject}".strip()
+
+    def mark_acknowledged(self, *, by: "User", at: datetime) -> None:
+        """Set who acknowledged the alert and when, together."""
+        self.acknowledged_by = by
+        self.acknowledged_at = at

@@ -1,21 +1,28 @@
-"""Plain-SQL access for the verification app: the read model and the rate-limit counters.
+"""Plain-SQL access for the verification app: the read model, and rate-limit counters kept in the database.
 
 Two backends with one interface:
-- SQLite: the main database opened read-only (``file:…?mode=ro``, ``PRAGMA query_only``) and a side file for
-  the counters, shared by every worker of the machine. sqlite3 calls run on the event loop itself: a lookup
-  by a unique index takes tens of microseconds, less than a hop to a thread would.
-- PostgreSQL: psycopg's async pool, connected as the read-only role ``skillcert_verifier`` when configured;
-  the counters live in the UNLOGGED table ``verification_counter`` (migration 0002).
+- SQLite: the main database opened read-only (``file:…?mode=ro``, ``PRAGMA query_only``). sqlite3 calls run
+  on the event loop itself: a lookup by a unique index takes tens of microseconds, less than a hop to a
+  thread would. Its counters are the machine's shared memory (counters.py).
+- PostgreSQL: psycopg's async pool, connected as the read-only role ``skillcert_verifier`` when configured.
+  Counters are either the machine's shared memory or, when several machines serve the public query, the
+  UNLOGGED table ``verification_counter`` (migration 0002) through ``count``.
 
 No Django import here (ARCHITECTURE.md §4): the column names of ``verification_record`` are the contract.
 """
 
 import asyncio
+import logging
 import sqlite3
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+from skillcert.verification.counters import CounterKey, SharedCounters, WorkerCounters
+
+if TYPE_CHECKING:  # psycopg is imported only by PostgreSQL installations
+    from psycopg_pool import AsyncConnectionPool
 
 COLUMNS = (
     "number, holder_name, occupation_name, occupation_code, job_type_name, level_label, body_name,"
@@ -30,31 +37,34 @@ _SELECT = f"SELECT {COLUMNS} FROM verification_record WHERE "  # noqa: S608 - co
 QUERIES = {
     "number_name": _SELECT + "number = ? AND holder_name = ?",
     "number_id": _SELECT + f"number = ? AND {_ID_IN}",
+    "number_id_name": _SELECT + f"number = ? AND {_ID_IN} AND holder_name = ?",
     "name_id": _SELECT + f"{_ID_IN} AND holder_name = ? ORDER BY issue_date DESC, number LIMIT {MAX_ROWS}",
     "token": _SELECT + "qr_token = ?",
 }
 
 # A counter's key starts with its window's end (4 bytes, big-endian seconds), so expired counters are one
-# key range: purging needs no second index, and the table stays a single B-tree.
-SQLITE_COUNTERS_SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS verification_counter ("
-    " key BLOB PRIMARY KEY, count INTEGER NOT NULL) WITHOUT ROWID",
-)
+# key range: purging needs no second index.
 _UPSERT_HEAD = "INSERT INTO verification_counter (key, count) VALUES "
 _UPSERT_TAIL = (
     " ON CONFLICT (key) DO UPDATE SET count = verification_counter.count + excluded.count"
     " RETURNING key, count"
 )
+logger = logging.getLogger(__name__)
 PURGE_EVERY = 60.0  # seconds between deletions of expired counters, per worker
-LOCK_WAIT = 2.0  # seconds a counter write waits for another worker's before failing
 
 
 class Store(Protocol):
     async def fetch(self, query: str, params: Sequence[object]) -> list[tuple]: ...
 
-    async def count(self, increments: Sequence[tuple[bytes, int]], *, now: float) -> dict[bytes, int]:
-        """Add ``amount`` to each ``(key, amount)`` counter; the new counts by key. Counters whose
-        window ended before ``now`` are deleted now and then."""
+    async def close(self) -> None: ...
+
+
+class Counters(Protocol):
+    async def count(
+        self, increments: Sequence[tuple[CounterKey, int]], *, now: float, exact: bool = False
+    ) -> dict[CounterKey, int]:
+        """Add ``amount`` to each ``(key, amount)`` counter; the new counts by key. ``exact``: a first-use
+        test rather than a limit, which a fallback must not count conservatively (FailSafeCounters)."""
         ...
 
     async def close(self) -> None: ...
@@ -71,14 +81,11 @@ def expired_before(now: float) -> bytes:
 
 
 class SqliteStore:
-    """The read-only main database and the counters side file, one connection each per process."""
+    """The read-only main database, one connection per process."""
 
-    def __init__(self, *, database: Path, counters: Path) -> None:
+    def __init__(self, *, database: Path) -> None:
         self._database_path = database
-        self._counters_path = counters
         self._records: sqlite3.Connection | None = None
-        self._counters: sqlite3.Connection | None = None
-        self._next_purge = 0.0
 
     def _records_connection(self) -> sqlite3.Connection:
         if self._records is None:
@@ -90,73 +97,74 @@ class SqliteStore:
             self._records = connection
         return self._records
 
-    def _counters_connection(self) -> sqlite3.Connection:
-        if self._counters is None:
-            connection = sqlite3.connect(
-                self._counters_path, isolation_level=None, check_same_thread=False, timeout=0
-            )
-            # Counters are short-lived: losing the last ones in a power cut costs nothing, so no fsync.
-            # Set-up may meet another worker's write: wait for it here, at start-up, not per request.
-            connection.execute("PRAGMA busy_timeout = 5000")
-            connection.execute("PRAGMA journal_mode = WAL")
-            connection.execute("PRAGMA synchronous = OFF")
-            for statement in SQLITE_COUNTERS_SCHEMA:
-                connection.execute(statement)
-            connection.execute("PRAGMA busy_timeout = 0")
-            self._counters = connection
-        return self._counters
-
     async def fetch(self, query: str, params: Sequence[object]) -> list[tuple]:
         # SQLite keeps dates as ISO text already: the rows go out as they are.
         return self._records_connection().execute(QUERIES[query], params).fetchall()
 
-    async def count(self, increments: Sequence[tuple[bytes, int]], *, now: float) -> dict[bytes, int]:
-        connection = self._counters_connection()
-        if time.monotonic() >= self._next_purge:
-            self._next_purge = time.monotonic() + PURGE_EVERY
-            await _locked(connection, "DELETE FROM verification_counter WHERE key < ?", [expired_before(now)])
-        params = [value for row in increments for value in row]
-        return dict(await _locked(connection, _upsert_sql(len(increments), "?"), params))
+    async def close(self) -> None:
+        if self._records is not None:
+            self._records.close()
+            self._records = None
+
+
+class MemoryCounters:
+    """The machine's shared-memory counters (counters.py) behind the Counters interface."""
+
+    def __init__(self, *, path: Path, segments: int, slots: int) -> None:
+        self._counters = SharedCounters(path=path, segments=segments, slots=slots)
+
+    async def count(
+        self, increments: Sequence[tuple[CounterKey, int]], *, now: float, exact: bool = False
+    ) -> dict[CounterKey, int]:
+        return self._counters.count(increments, now=now)
 
     async def close(self) -> None:
-        for connection in (self._records, self._counters):
-            if connection is not None:
-                connection.close()
-        self._records = self._counters = None
+        self._counters.close()
 
 
-class CountersBusy(Exception):
-    """The counters could not be written in time: the request is refused (fail closed)."""
+class FailSafeCounters:
+    """The shared counters, and when they fail, this worker's own, conservatively (security.md P2).
 
-
-async def _locked(connection: sqlite3.Connection, sql: str, params: Sequence[object]) -> list[tuple]:
-    """Run a write, yielding to the event loop while another worker holds the write lock.
-
-    SQLite's own busy handler would sleep for milliseconds with the whole event loop blocked; another
-    worker's write holds the lock for tens of microseconds, so yielding and retrying serves everyone.
-    Past LOCK_WAIT seconds it gives up with CountersBusy, which the app answers with 503: fail closed.
+    A worker that cannot count in the shared counters (no free segment, a file it cannot map, the database
+    unreachable) counts alone, each request ``weight`` times (the number of workers), so that a client
+    cannot get more through the failure than through all the workers together. It tries the shared
+    counters again after ``RETRY_SECONDS``.
     """
-    deadline = time.monotonic() + LOCK_WAIT
-    pause = 0.0
-    while True:
-        try:
-            return connection.execute(sql, params).fetchall()
-        except sqlite3.OperationalError as error:
-            if "locked" not in str(error):
-                raise
-            if time.monotonic() > deadline:
-                raise CountersBusy from error
-        await asyncio.sleep(pause)
-        pause = min(0.002, pause * 2 or 0.0001)
+
+    RETRY_SECONDS = 5.0
+
+    def __init__(self, shared: Counters, *, weight: int) -> None:
+        self._shared = shared
+        self._weight = weight
+        self._own = WorkerCounters()
+        self._retry_at = 0.0
+
+    async def count(
+        self, increments: Sequence[tuple[CounterKey, int]], *, now: float, exact: bool = False
+    ) -> dict[CounterKey, int]:
+        if time.monotonic() >= self._retry_at:
+            try:
+                return await self._shared.count(increments, now=now)
+            except Exception:  # whatever broke, the limits must hold: count here instead
+                logger.exception(
+                    "shared rate-limit counters failed; counting in this worker (×%d)", self._weight
+                )
+                self._retry_at = time.monotonic() + self.RETRY_SECONDS
+        weight = 1 if exact else self._weight
+        return self._own.count([(key, amount * weight) for key, amount in increments], now=now)
+
+    async def close(self) -> None:
+        await self._shared.close()
 
 
 class PostgresStore:
-    """psycopg's async pool: records and counters through the same (read-only role's) connections."""
+    """psycopg's async pool: records, and counters when they are kept in the database, through the same
+    (read-only role's) connections."""
 
     def __init__(self, *, conninfo: str, pool_size: int) -> None:
         self._conninfo = conninfo
         self._pool_size = pool_size
-        self._pool = None
+        self._pool: AsyncConnectionPool | None = None
         self._lock = asyncio.Lock()
         self._next_purge = 0.0
 
@@ -183,22 +191,75 @@ class PostgresStore:
             cursor = await connection.execute(QUERIES[query].replace("?", "%s"), params)
             return [_iso_row(row) for row in await cursor.fetchall()]
 
-    async def count(self, increments: Sequence[tuple[bytes, int]], *, now: float) -> dict[bytes, int]:
+    async def count(
+        self, increments: Sequence[tuple[CounterKey, int]], *, now: float, exact: bool = False
+    ) -> dict[CounterKey, int]:
         pool = await self._get_pool()
-        params = [value for row in increments for value in row]
+        params: list[object] = []
+        for key, amount in increments:
+            params += [_counter_key(key), amount]
         async with pool.connection() as connection:
-            if time.monotonic() >= self._next_purge:
-                self._next_purge = time.monotonic() + PURGE_EVERY
-                await connection.execute(
-                    "DELETE FROM verification_counter WHERE key < %s", (expired_before(now),)
-                )
+            await self._purge(connection, now)
             cursor = await connection.execute(_upsert_sql(len(increments), "%s"), params)
-            return {bytes(key): count for key, count in await cursor.fetchall()}
+            rows = await cursor.fetchall()
+        return {_counter_key_back(key): count for key, count in rows}
+
+    async def fetch_counted(
+        self,
+        query: str,
+        params: Sequence[object],
+        increments: Sequence[tuple[CounterKey, int]],
+        *,
+        miss_key: CounterKey | None,
+        now: float,
+    ) -> tuple[list[tuple], dict[CounterKey, int]]:
+        """The lookup and the counting in one statement, one round trip: the miss counter's amount is
+        decided inside it, 1 when the lookup found nothing. Answers (rows, counts)."""
+        pool = await self._get_pool()
+        values: list[str] = []
+        arguments: list[object] = list(params)
+        for key, amount in increments:
+            arguments.append(_counter_key(key))
+            if key == miss_key:
+                values.append("(%s, CASE WHEN EXISTS (SELECT 1 FROM found) THEN 0 ELSE 1 END)")
+            else:
+                values.append("(%s, %s)")
+                arguments.append(amount)
+        blanks = ", ".join(["NULL"] * len(COLUMNS.split(",")))
+        sql = (
+            f"WITH found AS ({QUERIES[query].replace('?', '%s')}),"  # noqa: S608 - constants only
+            f" counted AS ({_UPSERT_HEAD}{', '.join(values)}{_UPSERT_TAIL})"
+            " SELECT found.*, NULL::bytea, NULL::integer FROM found"
+            f" UNION ALL SELECT {blanks}, key, count FROM counted"
+        )
+        async with pool.connection() as connection:
+            await self._purge(connection, now)
+            cursor = await connection.execute(sql, arguments)
+            result = await cursor.fetchall()
+        rows = [_iso_row(row[:-2]) for row in result if row[-2] is None]
+        counts = {_counter_key_back(row[-2]): row[-1] for row in result if row[-2] is not None}
+        return rows, counts
+
+    async def _purge(self, connection, now: float) -> None:
+        if time.monotonic() >= self._next_purge:
+            self._next_purge = time.monotonic() + PURGE_EVERY
+            await connection.execute(
+                "DELETE FROM verification_counter WHERE key < %s", (expired_before(now),)
+            )
 
     async def close(self) -> None:
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
+
+
+def _counter_key(key: CounterKey) -> bytes:
+    end, tag = key
+    return end.to_bytes(4, "big") + tag.to_bytes(8, "big")
+
+
+def _counter_key_back(stored: bytes) -> CounterKey:
+    return int.from_bytes(stored[:4], "big"), int.from_bytes(stored[4:], "big")
 
 
 def _iso_row(row: tuple) -> tuple:

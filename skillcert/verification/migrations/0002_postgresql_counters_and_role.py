@@ -1,7 +1,7 @@
 """PostgreSQL only: the rate-limit counter table and the read-only role of the verification app.
 
-On SQLite the app keeps its counters in a side file it creates itself (store.py) and opens the main
-database read-only, so there is nothing to do there.
+On SQLite the app keeps its counters in shared memory (counters.py, docs/decisions/0005) and opens the
+main database read-only, so there is nothing to do there.
 
 ``skillcert_verifier`` may SELECT verification_record and read and write verification_counter, nothing
 else. It is created NOLOGIN: an operator gives it a password (ALTER ROLE skillcert_verifier LOGIN

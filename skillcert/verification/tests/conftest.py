@@ -72,10 +72,12 @@ def verification_config(transactional_db, tmp_path):
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM verification_counter")
-    config = config_from_settings()
-    if config.counters_path is not None:
-        config = dataclasses.replace(config, counters_path=tmp_path / "counters.sqlite3")
-    return config
+    return dataclasses.replace(
+        config_from_settings(),
+        counters_path=tmp_path / "counters.bin",
+        counter_slots=1 << 12,
+        events_dir=tmp_path / "events",
+    )
 
 
 # A fixed moment early in a minute, hour and day: a test's counts never straddle two windows.

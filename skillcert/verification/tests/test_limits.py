@@ -3,9 +3,11 @@
 import dataclasses
 
 import pytest
+from django.db import connection
 from starlette.testclient import TestClient
 
 from skillcert.verification.challenge import challenge_solve
+from skillcert.verification.counters import SharedCounters
 from skillcert.verification.tests.conftest import FIXED_NOW, ZHANG_ID, app_for, client_for
 
 API = "/api/v1/public/certificates"
@@ -20,6 +22,7 @@ ROOMY = {
     "name_per_hour": OFF,
     "view_per_minute": OFF,
     "challenge_after_misses": OFF,
+    "global_per_minute": OFF,
 }
 
 
@@ -174,28 +177,110 @@ def test_qr_code_pages_are_limited_per_address(verification_config, issued):
     assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
 
 
-def test_when_the_counters_cannot_be_written_the_query_is_refused(verification_config, issued, monkeypatch):
-    # given another process holding the counters' write lock (SQLite installations keep them in a file)
-    if verification_config.counters_path is None:
-        pytest.skip("PostgreSQL counters wait on row locks, not on a file lock")
-    import sqlite3
+def test_a_worker_that_cannot_use_the_shared_counters_still_applies_the_limit_conservatively(
+    verification_config, issued
+):
+    # given counters with room for one worker, another worker counting in them, and 2 workers serving
+    config = dataclasses.replace(
+        verification_config, counters="memory", counter_segments=1, counter_fallback_weight=2
+    )
+    other = SharedCounters(path=config.counters_path, segments=1, slots=config.counter_slots)
+    other.count([], now=FIXED_NOW)
+    try:
+        with limited(config, ip_per_minute=4) as client:
+            # when one address queries three times through the worker left without a segment
+            query = {"number": issued.zhang.number, "name": "张伟"}
+            statuses = [client.post(API, data=query).status_code for _ in range(3)]
+    finally:
+        other.close()
 
-    from skillcert.verification import store
+    # then the limit of 4 holds as if both workers had seen each query: the third is refused
+    assert statuses == [200, 200, 429]
 
-    monkeypatch.setattr(store, "LOCK_WAIT", 0.05)
-    with limited(verification_config, ip_per_minute=10) as client:
-        client.get("/query")  # the app creates the counters file on its first count
-        client.post(API, data={"number": issued.zhang.number, "name": "张伟"})
-        holder = sqlite3.connect(verification_config.counters_path, isolation_level=None)
-        holder.execute("BEGIN IMMEDIATE")
-        try:
-            # when a query comes
-            refused = client.post(API, data={"number": issued.zhang.number, "name": "张伟"})
-        finally:
-            holder.execute("ROLLBACK")
-            holder.close()
 
-    # then it is refused with 503 and Retry-After rather than answered uncounted (fail closed)
-    assert refused.status_code == 503
-    assert refused.headers["retry-after"] == "1"
-    assert refused.json()["detail"] == "查询服务繁忙，请稍后再试。"
+def test_a_worker_counting_alone_accepts_a_solved_challenge_once(verification_config, issued):
+    # given a worker left without a segment (2 workers serving) and a challenge after one miss
+    config = dataclasses.replace(
+        verification_config, counters="memory", counter_segments=1, counter_fallback_weight=2
+    )
+    other = SharedCounters(path=config.counters_path, segments=1, slots=config.counter_slots)
+    other.count([], now=FIXED_NOW)
+    hit = {"number": issued.zhang.number, "name": "张伟"}
+    try:
+        with limited(config, challenge_after_misses=1, challenge_bits=8) as client:
+            client.post(API, data={"number": issued.zhang.number, "name": "李四"})
+            token = client.post(API, data=hit).json()["challenge"]
+            solved = {**hit, "challenge": token, "solution": challenge_solve(token=token, bits=8)}
+
+            # when the solution is sent twice
+            answers = [client.post(API, data=solved).status_code for _ in range(2)]
+    finally:
+        other.close()
+
+    # then it is accepted the first time only: spending a challenge is not weighted like a limit
+    assert answers == [200, 428]
+
+
+def test_past_the_global_limit_every_query_needs_a_proof_of_work(verification_config, issued):
+    # given a circuit breaker at 5 queries a minute in all
+    config = with_limits(verification_config, global_per_minute=5, challenge_bits=8)
+    app = app_for(config)
+    hit = {"number": issued.zhang.number, "name": "张伟"}
+
+    # when 6 different addresses query once each, all of them hits
+    statuses = []
+    for index in range(6):
+        with TestClient(app, base_url="https://testserver", client=(f"203.0.{index}.9", 1)) as client:
+            answer = client.post(API, data=hit)
+            statuses.append(answer.status_code)
+
+    # then the sixth must solve a challenge first, and is answered once it has
+    assert statuses == [200] * 5 + [428]
+    with TestClient(app, base_url="https://testserver", client=("203.0.5.9", 1)) as client:
+        token = client.post(API, data=hit).json()["challenge"]
+        solved = client.post(
+            API, data={**hit, "challenge": token, "solution": challenge_solve(token=token, bits=8)}
+        )
+    assert solved.status_code == 200
+    assert [c["number"] for c in solved.json()["certificates"]] == [issued.zhang.number]
+
+
+def test_counters_in_the_database_are_shared_by_workers(verification_config, issued):
+    # given PostgreSQL counters (installations where several machines serve the public query)
+    if verification_config.postgres_url is None:
+        pytest.skip("counters in the database are a PostgreSQL installation's choice")
+    config = dataclasses.replace(with_limits(verification_config, ip_per_minute=3), counters="database")
+    query = {"number": issued.zhang.number, "name": "张伟"}
+
+    # when one address sends two queries to each of two workers
+    with (
+        TestClient(app_for(config), base_url="https://testserver") as first,
+        TestClient(app_for(config), base_url="https://testserver") as second,
+    ):
+        statuses = [c.post(API, data=query).status_code for c in (first, second, first, second)]
+
+    # then the fourth is refused
+    assert statuses == [200, 200, 200, 429]
+
+
+def test_on_postgresql_the_lookup_and_the_counting_are_one_statement(verification_config, issued, caplog):
+    # given PostgreSQL with its counters in the database and a challenge after 2 misses
+    if verification_config.postgres_url is None:
+        pytest.skip("counters in the database are a PostgreSQL installation's choice")
+    config = dataclasses.replace(
+        with_limits(verification_config, ip_per_minute=10, challenge_after_misses=2), counters="database"
+    )
+    miss = {"number": issued.zhang.number, "name": "李四"}
+
+    # when one address misses twice, then asks again
+    with TestClient(app_for(config), base_url="https://testserver") as client:
+        statuses = [client.post(API, data=miss).status_code for _ in range(3)]
+
+    # then the misses were counted inside the lookup's statement (no fallback was needed) ...
+    assert statuses == [200, 200, 428]
+    assert not [record for record in caplog.records if record.levelname == "ERROR"]
+    # ... into the database's counters: every counter these three queries share holds 3, misses included
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count FROM verification_counter")
+        counts = [row[0] for row in cursor.fetchall()]
+    assert len(counts) == 7 and set(counts) == {3}  # address ×2, network, number, name, miss, global

@@ -4,9 +4,11 @@ look like hits; certificate facts only, never ID digits."""
 import re
 
 from skillcert.core.identifiers import resident_id_check_character
-from skillcert.verification.tests.conftest import ISSUED_ON, WANG_ID, ZHANG_ID
+from skillcert.verification.events import query_events_read
+from skillcert.verification.tests.conftest import ISSUED_ON, WANG_ID, ZHANG_ID, client_for
 
 API = "/api/v1/public/certificates"
+FAR_FUTURE = 4_000_000_000.0
 
 
 def facts(certificate, *, level: str, job_type: str = "--", occupation=("中式烹调师", "4-03-02-01")) -> dict:
@@ -55,6 +57,25 @@ def test_number_and_id_number_finds_it_through_the_blind_index(client, issued):
 
     # then the certificate is found
     assert response.json() == {"certificates": [facts(issued.zhang, level="三级/高级工")]}
+
+
+def test_a_form_body_is_read_as_browsers_and_scripts_send_it(client, issued):
+    # given the same query sent four ways: percent-encoded, with + for a space, as raw UTF-8 (curl), and
+    # with the portal home page's field name and an unknown field before a repeated one
+    number = issued.zhang.number
+    form = {"content-type": "application/x-www-form-urlencoded"}
+    bodies = [
+        f"number={number}&name=%E5%BC%A0%E4%BC%9F".encode(),
+        f"number=+{number}+&name=%E5%BC%A0%E4%BC%9F".encode(),
+        f"number={number}&name=张伟".encode(),
+        f"other=x&certificate_number={number}&name=张伟&name=李四".encode(),
+    ]
+
+    # when each is posted
+    answers = [client.post(API, content=body, headers=form).json() for body in bodies]
+
+    # then each finds 张伟's certificate (the first of a repeated field counts)
+    assert answers == [{"certificates": [facts(issued.zhang, level="三级/高级工")]}] * 4
 
 
 def test_name_and_id_number_answers_every_certificate_of_that_person(client, issued):
@@ -202,3 +223,28 @@ def test_security_headers_on_every_response(client, issued):
         assert response.headers["x-robots-tag"] == "noindex, nofollow"
         csp = response.headers["content-security-policy"]
         assert "default-src 'none'" in csp and "frame-ancestors 'none'" in csp and "base-uri 'none'" in csp
+
+
+def test_each_answered_query_is_logged_for_the_enumeration_watch_without_personal_data(
+    verification_config, issued
+):
+    # given the app with its event log
+    with client_for(verification_config) as client:
+        # when one query hits and one misses, and a QR-code page is opened
+        client.post(API, data={"number": issued.zhang.number, "name": "张伟"})
+        client.post(API, data={"number": issued.zhang.number, "name": "李四"})
+        client.get(f"/v/{issued.zhang.qr_token}")
+    # (leaving the client closes the app, which writes what it holds)
+
+    # then three events are read back: two number queries and a token view, one of them a miss
+    events = list(query_events_read(directory=verification_config.events_dir, start=0, end=FAR_FUTURE))
+    assert [(event.query, event.hit) for event in events] == [
+        ("number_name", True),
+        ("number_name", False),
+        ("token", True),
+    ]
+    assert len({event.number_key for event in events}) == 1  # the same certificate, hashed alike
+    # and nothing in the files names the person, the number or the address
+    text = "".join(path.read_text() for path in verification_config.events_dir.iterdir())
+    for clear in (issued.zhang.number, "张伟", "李四", "testclient", issued.zhang.qr_token):
+        assert clear not in text

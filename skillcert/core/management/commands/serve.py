@@ -40,6 +40,9 @@ class Command(BaseCommand):
         import uvicorn
 
         workers = workers or default_workers()
+        # The workers read it back: a worker that must count rate limits alone counts each request this
+        # many times (verification/store.py, FailSafeCounters).
+        os.environ["SKILLCERT_WORKERS"] = str(workers)
         self.stdout.write(f"skillcert 门户：http://{host}:{port}/  （{workers} 个工作进程，Ctrl+C 停止）")
         uvicorn.run(
             app,

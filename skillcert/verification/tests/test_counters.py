@@ -1,0 +1,161 @@
+"""The shared-memory rate-limit counters: exact across processes, windows that end, a full table, restarts."""
+
+import hashlib
+import multiprocessing
+from pathlib import Path
+
+import pytest
+
+from skillcert.verification.counters import PROBES, CounterKey, CountersBusy, SharedCounters
+
+NOW = 1_750_000_000
+
+
+def key(name: str, *, end: int = NOW + 60) -> CounterKey:
+    return end, int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big")
+
+
+def colliding_keys(count: int, *, slots: int) -> list[CounterKey]:
+    """Keys whose home slot is the same, so that they compete for one probe run."""
+    found: list[CounterKey] = []
+    index = 0
+    while len(found) < count:
+        candidate = key(f"client-{index}")
+        if candidate[1] % slots == 0:
+            found.append(candidate)
+        index += 1
+    return found
+
+
+def count_in_a_process(path: Path, counter: CounterKey, times: int) -> None:
+    counters = SharedCounters(path=path, segments=4, slots=1 << 10)
+    for _ in range(times):
+        counters.count([(counter, 1)], now=NOW)
+    counters.close()
+
+
+def test_counts_from_several_processes_add_up_exactly(tmp_path):
+    # given three worker processes counting the same key in one file
+    path = tmp_path / "counters.bin"
+    counter = key("10.0.0.1")
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=count_in_a_process, args=(path, counter, 2000)) for _ in range(3)]
+
+    # when each counts 2,000 times, at once
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+
+    # then a fourth process reads exactly 6,000: no increment was lost
+    assert [worker.exitcode for worker in workers] == [0, 0, 0]
+    reader = SharedCounters(path=path, segments=4, slots=1 << 10)
+    assert reader.count([(counter, 0)], now=NOW) == {counter: 6000}
+    reader.close()
+
+
+def test_two_counters_objects_in_one_process_share_counts_through_two_segments(tmp_path):
+    # given two workers' counters over one file
+    path = tmp_path / "counters.bin"
+    first = SharedCounters(path=path, segments=2, slots=1 << 10)
+    second = SharedCounters(path=path, segments=2, slots=1 << 10)
+    counter = key("10.0.0.1")
+
+    # when each adds to the same key
+    first.count([(counter, 2)], now=NOW)
+    counts = second.count([(counter, 3)], now=NOW)
+
+    # then each sees the sum
+    assert counts == {counter: 5}
+    assert first.count([(counter, 0)], now=NOW) == {counter: 5}
+    first.close()
+    second.close()
+
+
+def test_a_third_worker_finds_no_segment_and_fails_closed(tmp_path):
+    # given room for two workers, both taken
+    path = tmp_path / "counters.bin"
+    taken = [SharedCounters(path=path, segments=2, slots=1 << 10) for _ in range(2)]
+    for counters in taken:
+        counters.count([], now=NOW)
+
+    # when a third counts
+    third = SharedCounters(path=path, segments=2, slots=1 << 10)
+
+    # then it is refused, saying what to change
+    with pytest.raises(CountersBusy, match="raise the number of segments"):
+        third.count([(key("a"), 1)], now=NOW)
+
+    # and once a worker stops, its segment and its counts pass to the next one
+    taken[0].count([(key("a"), 4)], now=NOW)
+    taken[0].close()
+    assert third.count([(key("a"), 1)], now=NOW) == {key("a"): 5}
+    third.close()
+    taken[1].close()
+
+
+def test_a_window_that_has_ended_frees_its_slot_and_a_new_window_starts_from_zero(tmp_path):
+    # given a key counted in the window ending at NOW + 60, whose probe run is otherwise full
+    counters = SharedCounters(path=tmp_path / "c.bin", segments=1, slots=PROBES)
+    old = colliding_keys(PROBES, slots=PROBES)
+    for counter in old:
+        counters.count([(counter, 7)], now=NOW)
+
+    # when the window has ended and a new key arrives
+    fresh = key("next-minute", end=NOW + 120)
+    counts = counters.count([(fresh, 1)], now=NOW + 60)
+
+    # then it takes an expired slot and starts at its own count, not an old one
+    assert counts == {fresh: 1}
+    # and the same client in the next window counts from zero too
+    next_window = (NOW + 120, old[0][1])
+    assert counters.count([(next_window, 1)], now=NOW + 60) == {next_window: 1}
+    counters.close()
+
+
+def test_when_every_slot_is_live_the_smallest_count_gives_way_not_the_heavy_hitter(tmp_path):
+    # given a table of 16 slots: one client near its limit, fifteen seen once
+    counters = SharedCounters(path=tmp_path / "c.bin", segments=1, slots=PROBES)
+    heavy, *light = colliding_keys(PROBES, slots=PROBES)
+    counters.count([(heavy, 9)], now=NOW)
+    for counter in light:
+        counters.count([(counter, 1)], now=NOW)
+
+    # when a flood of new keys arrives
+    for index in range(100):
+        counters.count([(key(f"flood-{index}"), 1)], now=NOW)
+
+    # then the heavy counter survives with its count
+    assert counters.count([(heavy, 1)], now=NOW) == {heavy: 10}
+    counters.close()
+
+
+def test_a_file_made_for_another_geometry_is_replaced_not_misread(tmp_path):
+    # given a file with counts, made for 1,024 slots a segment
+    path = tmp_path / "counters.bin"
+    before = SharedCounters(path=path, segments=2, slots=1 << 10)
+    before.count([(key("a"), 5)], now=NOW)
+    before.close()
+
+    # when the workers restart with 2,048 slots
+    after = SharedCounters(path=path, segments=2, slots=1 << 11)
+
+    # then counting starts afresh in a file of the new size
+    assert after.count([(key("a"), 1)], now=NOW) == {key("a"): 1}
+    assert path.stat().st_size == 64 + 2 * (1 << 11) * 16
+    after.close()
+
+
+def test_counts_survive_a_restart_of_every_worker(tmp_path):
+    # given counts made before the server restarts
+    path = tmp_path / "counters.bin"
+    before = SharedCounters(path=path, segments=2, slots=1 << 10)
+    before.count([(key("a"), 5)], now=NOW)
+    before.close()
+
+    # when a new worker counts
+    after = SharedCounters(path=path, segments=2, slots=1 << 10)
+
+    # then the count goes on: a restart does not reset anyone's limit
+    assert after.count([(key("a"), 1)], now=NOW) == {key("a"): 6}
+    after.close()
