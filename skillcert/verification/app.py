@@ -16,26 +16,20 @@ import logging
 import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import datetime
-from urllib.parse import unquote
-from zoneinfo import ZoneInfo
 
 from starlette.applications import Starlette
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from skillcert.core.id_lookup import IdNumberFormatError, id_number_lookup_indexes
 from skillcert.verification import pages
 from skillcert.verification.challenge import challenge_issue, challenge_solved
 from skillcert.verification.config import VerificationConfig
-from skillcert.verification.counters import CountersBusy
 from skillcert.verification.events import QueryEventLog
 from skillcert.verification.limits import Limiter, Verdict
-from skillcert.verification.normalise import certificate_number_key, holder_name_key
+from skillcert.verification.query_input import InputError, lookup_plan, query_fields
 from skillcert.verification.store import (
-    ID_SLOTS,
     Counters,
     FailSafeCounters,
     MemoryCounters,
@@ -45,34 +39,13 @@ from skillcert.verification.store import (
 )
 
 logger = logging.getLogger(__name__)
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-MAX_BODY = 4096  # bytes of a query body; three short fields need far less
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 PROBLEM = "application/problem+json"
 
-MSG_TWO_FIELDS = "请在姓名、证件号码、证书编号中任意填写两项。"
-MSG_TOO_LONG = "{label}过长：最多 {limit} 个字符。"
 MSG_RATE_LIMITED = "查询过于频繁，请在 {seconds} 秒后再试。"
 MSG_CHALLENGE_REQUIRED = (
     "连续多次查询未果：请先完成工作量证明（challenge），再随查询提交 challenge 与 solution。"
 )
-MSG_BODY_TOO_LARGE = "请求内容过大。"
-MSG_BUSY = "查询服务繁忙，请稍后再试。"
-MSG_ID_NUMBER = {
-    "resident_id_empty": "请填写证件号码。",
-    "resident_id_length": "身份证号码应为 18 位（旧版为 15 位）。",
-    "resident_id_character": "身份证号码只能是数字，最后一位可以是 X。",
-    "resident_id_province": "身份证号码前两位不是有效的省级行政区划代码。",
-    "resident_id_birth_date": "身份证号码中的出生日期不是有效日期。",
-    "resident_id_birth_date_future": "身份证号码中的出生日期晚于今天。",
-    "resident_id_birth_date_too_early": "身份证号码中的出生日期过早。",
-    "resident_id_checksum": "身份证号码校验码错误，请核对最后一位。",
-    "resident_id_address_code": "身份证号码前六位不是有效的行政区划代码。",
-    "id_number_format": "证件号码格式不正确：身份证号码为 18 位，其他证件号码为 6–20 位英文字母或数字。",
-}
-QUERY_FIELDS = frozenset({"name", "id_number", "number", "challenge", "solution"})
-FIELD_LIMITS = {"name": ("姓名", 60), "id_number": ("证件号码", 30), "number": ("证书编号", 40)}
-
 SECURITY_HEADERS = {
     "cache-control": "no-store",
     "referrer-policy": "no-referrer",
@@ -83,12 +56,6 @@ SECURITY_HEADERS = {
     "cross-origin-opener-policy": "same-origin",
     "cross-origin-resource-policy": "same-origin",
 }
-
-
-class InputError(Exception):
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(errors)
-        self.errors = errors
 
 
 def client_address(scope: Scope) -> str:
@@ -159,67 +126,6 @@ class Verification:
         )
         self.limiter = Limiter(counters=self.counters, limits=config.limits, secret=config.secret)
 
-    # --- input --------------------------------------------------------------------------------------
-
-    async def _fields(self, request: Request) -> dict[str, str]:
-        if request.method == "GET":
-            pairs = list(request.query_params.multi_items())
-        else:
-            body = await _read_body(request)
-            if request.headers.get("content-type", "").startswith("application/json"):
-                try:
-                    data = json.loads(body or b"{}")
-                except ValueError:
-                    raise InputError({"form": "请求内容不是有效的 JSON。"}) from None
-                if not isinstance(data, dict):
-                    raise InputError({"form": "请求内容应为 JSON 对象。"})
-                pairs = [(str(k), v if isinstance(v, str) else "") for k, v in data.items()]
-            else:
-                pairs = _form_pairs(body)
-        fields: dict[str, str] = {}
-        for key, value in pairs:
-            key = "number" if key == "certificate_number" else key  # the portal home page's field name
-            if key in QUERY_FIELDS and key not in fields:
-                fields[key] = value.strip()
-        return fields
-
-    def _lookup_plan(self, fields: dict[str, str], *, now: float) -> tuple[str, list, dict[str, str]]:
-        """(query name, parameters, identifiers for the limiter) from the typed fields; InputError if bad."""
-        errors: dict[str, str] = {}
-        for key, (label, limit) in FIELD_LIMITS.items():
-            if len(fields.get(key, "")) > limit:
-                errors[key] = MSG_TOO_LONG.format(label=label, limit=limit)
-        given = [key for key in FIELD_LIMITS if fields.get(key)]
-        if len(given) < 2:
-            errors.setdefault("form", MSG_TWO_FIELDS)
-        if errors:
-            raise InputError(errors)
-        identifiers: dict[str, str] = {}
-        name = holder_name_key(fields["name"]) if "name" in given else ""
-        number = certificate_number_key(fields["number"]) if "number" in given else ""
-        indexes: list[str] = []
-        if "id_number" in given:
-            today = datetime.fromtimestamp(now, SHANGHAI).date()
-            try:
-                found = id_number_lookup_indexes(fields["id_number"], key=self.config.index_key, today=today)
-            except IdNumberFormatError as error:
-                raise InputError(
-                    {"id_number": MSG_ID_NUMBER.get(error.code, MSG_ID_NUMBER["id_number_format"])}
-                ) from None
-            indexes = list(found) + [found[0]] * (ID_SLOTS - len(found))
-            identifiers["id"] = "|".join(found)
-        if number:
-            identifiers["number"] = number
-        if name:
-            identifiers["name"] = name
-        if number and name and not indexes:
-            return "number_name", [number, name], identifiers
-        if number and indexes and name:  # all three given: the name must match too
-            return "number_id_name", [number, *indexes, name], identifiers
-        if number and indexes:
-            return "number_id", [number, *indexes], identifiers
-        return "name_id", [*indexes, name], identifiers
-
     # --- the query ------------------------------------------------------------------------------------
 
     async def _answer(self, request: Request, fields: dict[str, str]):
@@ -227,7 +133,7 @@ class Verification:
         ("challenge", challenge)."""
         now = self.clock()
         try:
-            query, params, identifiers = self._lookup_plan(fields, now=now)
+            query, params, identifiers = lookup_plan(fields, index_key=self.config.index_key, now=now)
         except InputError as error:
             return "input", error.errors
         client = client_address(request.scope)
@@ -285,7 +191,7 @@ class Verification:
 
     async def api_query(self, request: Request) -> Response:
         try:
-            fields = await self._fields(request)
+            fields = await query_fields(request)
         except InputError as error:
             return problem(413, "Payload Too Large", detail=error.errors["form"])
         outcome, value = await self._answer(request, fields)
@@ -302,7 +208,7 @@ class Verification:
         if request.method == "GET":
             return HTMLResponse(pages.query_page(self.config, action=action))
         try:
-            fields = await self._fields(request)
+            fields = await query_fields(request)
         except InputError as error:
             return HTMLResponse(pages.query_page(self.config, action=action, errors=error.errors), 413)
         # The ID number is never sent back, not even into the form it was typed in (security.md P1).
@@ -364,10 +270,6 @@ class Verification:
     async def method_not_allowed(self, request: Request, exc: Exception) -> Response:
         return problem(405, "Method Not Allowed")
 
-    async def busy(self, request: Request, exc: Exception) -> Response:
-        # The limits cannot be counted, so nothing is answered (security.md P2: fail closed).
-        return problem(503, "Service Unavailable", detail=MSG_BUSY, headers={"retry-after": "1"})
-
 
 def _limited(seconds: int) -> Response:
     return problem(
@@ -377,34 +279,6 @@ def _limited(seconds: int) -> Response:
         headers={"retry-after": str(seconds)},
         retry_after=seconds,
     )
-
-
-async def _read_body(request: Request) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY):
-        raise InputError({"form": MSG_BODY_TOO_LARGE})
-    body = b""
-    while True:  # the ASGI messages themselves: Request.stream() costs more than the query (bench/)
-        message = await request.receive()
-        if message["type"] != "http.request":
-            raise ClientDisconnect
-        body += message.get("body", b"")
-        if len(body) > MAX_BODY:
-            raise InputError({"form": MSG_BODY_TOO_LARGE})
-        if not message.get("more_body", False):
-            return body
-
-
-def _form_pairs(body: bytes) -> list[tuple[str, str]]:
-    """The query's fields from an urlencoded body; other fields are not even decoded."""
-    pairs = []
-    for part in body.split(b"&"):
-        name, _, value = part.partition(b"=")
-        key = name.decode("ascii", "replace")
-        if key in QUERY_FIELDS or key == "certificate_number":
-            text = value.replace(b"+", b" ").decode("utf-8", "replace")  # curl may send UTF-8 unescaped
-            pairs.append((key, unquote(text, errors="replace")))
-    return pairs
 
 
 class SecurityHeaders:
@@ -494,7 +368,6 @@ def create_app(
         exception_handlers={
             404: handlers.not_found,
             405: handlers.method_not_allowed,
-            CountersBusy: handlers.busy,
         },
         lifespan=lifespan,
     )
