@@ -59,23 +59,8 @@ class SharedCounters:
         if self._words is not None:
             return self._words
         size = HEADER + self._segments * self._slots * 16
+        fd = self._open_file(size)
         try:
-            self._path.parent.mkdir(parents=True, exist_ok=True)
-            while True:
-                fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
-                _lock(fd, start=0, wait=True)  # one worker sets up or joins the file at a time
-                if os.fstat(fd).st_ino == os.stat(self._path).st_ino:
-                    break
-                os.close(fd)  # another worker replaced the file meanwhile: open the new one
-        except OSError as error:
-            raise CountersBusy(f"counters file {self._path}: {error}") from error
-        try:
-            if not self._geometry_matches(fd, size):
-                # Made for another geometry: its counts cannot be read. A new file takes its place (a worker
-                # still mapping the old one keeps it until it stops, and is never cut short by a truncation).
-                os.unlink(self._path)
-                os.close(fd)
-                return self._open()
             self._own = self._claim(fd)
             self._map = mmap.mmap(fd, size)
             self._header = memoryview(self._map)[:HEADER].cast("I")
@@ -88,6 +73,28 @@ class SharedCounters:
             raise
         self._fd = fd
         return self._words
+
+    def _open_file(self, size: int) -> int:
+        """The counters file of this geometry, opened and holding the set-up lock (byte 0)."""
+        try:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            while True:
+                fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+                try:
+                    _lock(fd, start=0, wait=True)  # one worker sets up or joins the file at a time
+                    if os.fstat(fd).st_ino == os.stat(self._path).st_ino:
+                        if self._geometry_matches(fd, size):
+                            return fd
+                        # Made for another geometry, its counts cannot be read: a new file takes its place
+                        # (a worker still mapping the old one keeps it until it stops, never cut short).
+                        os.unlink(self._path)
+                    # else another worker replaced the file meanwhile: open the new one
+                except BaseException:
+                    os.close(fd)
+                    raise
+                os.close(fd)
+        except OSError as error:
+            raise CountersBusy(f"counters file {self._path}: {error}") from error
 
     def _geometry_matches(self, fd: int, size: int) -> bool:
         """True when the file is this geometry's; an empty file is given the header first."""
