@@ -291,6 +291,7 @@ class SecurityHeaders:
             value = f"max-age={config.hsts_seconds}; includeSubDomains"
             self.headers.append((b"strict-transport-security", value.encode()))
         self.https_redirect = config.https_redirect
+        self.names = frozenset(name for name, _ in self.headers)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -301,7 +302,7 @@ class SecurityHeaders:
             response = Response(status_code=301, headers={"location": f"https://{host}{scope['path']}"})
             await self._with_headers(response)(scope, receive, send)
             return
-        names = {name for name, _ in self.headers}
+        names = self.names
 
         async def send_with_headers(message) -> None:
             if message["type"] == "http.response.start":
@@ -348,8 +349,8 @@ def create_app(
     handlers = Verification(config, store or store_for(config), clock)
     Handler = Callable[[Request], Awaitable[Response]]
     routes: list[tuple[str, Handler, list[str]]] = [
+        ("/api/v1/public/certificates", handlers.api_query, ["GET", "POST"]),  # the busiest first
         ("/query", handlers.query_page, ["GET", "POST"]),
-        ("/api/v1/public/certificates", handlers.api_query, ["GET", "POST"]),
         ("/api/v1/public/verify/{token}", handlers.verify_json, ["GET"]),
         ("/v/{token}", handlers.verify_page, ["GET"]),
     ]
