@@ -7,7 +7,6 @@ configuration built as skillcert/verification/tests/conftest.py builds it (its o
 files, a fixed clock). The certificates are issued through the services by that conftest's ``issued``.
 """
 
-import dataclasses
 import hashlib
 import socket
 import threading
@@ -23,10 +22,16 @@ from django.utils import timezone
 
 from skillcert.certificates.services import certificate_revoke
 from skillcert.verification.challenge import leading_zero_bits
-from skillcert.verification.config import Limits
 from skillcert.verification.pages import CONTENT_SECURITY_POLICY
 from skillcert.verification.routing import combine
-from skillcert.verification.tests.conftest import ISSUED_ON, WANG_ID, app_for, issued, verification_config
+from skillcert.verification.tests.conftest import (
+    ISSUED_ON,
+    ROOMY,
+    WANG_ID,
+    app_for,
+    issued,
+    verification_config,
+)
 from skillcert.verification.tests.test_query import full_id_numbers
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -34,19 +39,6 @@ __all__ = ["issued", "verification_config"]  # fixtures shared with the verifica
 
 BODY = "上海浦江机电集团有限公司"
 NO_RESULT = "未查询到符合条件的证书。请核对所填内容是否与证书完全一致。"
-# Limits high enough not to interfere; the challenge test lowers the miss count and the work.
-ROOMY = dataclasses.asdict(
-    Limits(
-        ip_per_minute=1000,
-        ip_per_day=1000,
-        network_per_minute=1000,
-        number_per_day=1000,
-        id_number_per_day=1000,
-        name_per_hour=1000,
-        view_per_minute=1000,
-        challenge_after_misses=1000,
-    )
-)
 
 
 @pytest.fixture

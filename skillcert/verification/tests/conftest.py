@@ -98,10 +98,9 @@ def client_for(config, **limits) -> TestClient:
     return TestClient(app_for(config, **limits), base_url="https://testserver")
 
 
-@pytest.fixture
-def client(verification_config, issued):
-    """The verification app with limits high enough not to interfere (their own tests lower them)."""
-    roomy = Limits(
+# Limits high enough not to interfere with a test about something else (tests of limits lower them).
+ROOMY = dataclasses.asdict(
+    Limits(
         ip_per_minute=1000,
         ip_per_day=1000,
         network_per_minute=1000,
@@ -111,5 +110,11 @@ def client(verification_config, issued):
         view_per_minute=1000,
         challenge_after_misses=1000,
     )
-    with client_for(verification_config, **dataclasses.asdict(roomy)) as test_client:
+)
+
+
+@pytest.fixture
+def client(verification_config, issued):
+    """The verification app with limits high enough not to interfere."""
+    with client_for(verification_config, **ROOMY) as test_client:
         yield test_client
