@@ -59,12 +59,19 @@ INSTALLED_APPS = [
     "skillcert.registry",
     "skillcert.accounts",
     "skillcert.evaluation",
+    "skillcert.jobs",
     "skillcert.certificates",
     "skillcert.credentials",
     "skillcert.verification",
     "skillcert.api",
     "skillcert.portal",
 ]
+
+# --- background jobs (skillcert.jobs): threads of the web process, progress on the job's row --------
+SKILLCERT_JOBS_DIR = Path(env("JOBS_DIR", str(VAR_DIR / "jobs")))  # private uploads, 0600, never served
+SKILLCERT_JOBS_STALE_SECONDS = env_int("JOBS_STALE_SECONDS", 5 * 60)  # no heartbeat that long: failed
+SKILLCERT_JOBS_PROGRESS_ROWS = env_int("JOBS_PROGRESS_ROWS", 1000)  # commit progress every N rows ...
+SKILLCERT_JOBS_PROGRESS_MS = env_int("JOBS_PROGRESS_MS", 500)  # ... or every N milliseconds
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -17,6 +17,7 @@ from skillcert.accounts.models import User
 from skillcert.accounts.tokens import api_token_create
 from skillcert.certificates.services import certificates_issue_for_plan
 from skillcert.evaluation.models import Application, EvaluationPlan, Objection, ResultReport, ScoreEntry
+from skillcert.evaluation.services.application_import_job import APPLICATION_IMPORT
 from skillcert.evaluation.tests.factories import (
     make_application,
     make_candidate,
@@ -24,6 +25,7 @@ from skillcert.evaluation.tests.factories import (
     make_resident_id,
     make_spec,
 )
+from skillcert.jobs.models import Job
 from skillcert.registry.models import FiledScope, FilingApplication, FilingApplicationSite, FilingScopeRequest
 from skillcert.verification.models import EnumerationAlert
 from tests.permission_matrix import portal_routes
@@ -142,6 +144,26 @@ def plan_application_case(**overrides: object) -> Case:
         return {"plan_id": o.plan.pk, "application_id": application.pk}
 
     return body_y_object(kwargs, **overrides)
+
+
+def import_job_case() -> Case:
+    """A finished import job of body_y's plan: its body's import roles only; the other body gets 404."""
+
+    def kwargs(o: Objects) -> dict:
+        now = timezone.now()
+        job = Job.objects.create(
+            kind=APPLICATION_IMPORT,
+            body=o.world.body_y,
+            created_by=o.world.body_y_exam_staff,
+            params={"plan": o.plan.pk, "filename": "名单.xlsx"},
+            status=Job.Status.SUCCEEDED,
+            result={"rows": 1, "imported": 1, "unchanged": 0, "candidates_created": 1, "sha256": "0" * 64},
+            created_at=now,
+            heartbeat_at=now,
+        )
+        return {"plan_id": o.plan.pk, "job_uuid": job.uuid}
+
+    return body_y_object(kwargs)
 
 
 def own_application_case() -> Case:
@@ -321,6 +343,8 @@ CASES: dict[str, Case] = {
     "evaluation:application_register": plan_case(),
     "evaluation:plan_application_template": plan_case(),
     "evaluation:plan_application_import": plan_case(),
+    "evaluation:plan_application_import_job": import_job_case(),
+    "evaluation:plan_application_import_job_status": import_job_case(),
     "evaluation:plan_tickets": plan_case(),
     "evaluation:application_withdraw": plan_application_case(),
     "evaluation:application_ticket": plan_application_case(),

@@ -15,15 +15,26 @@ Fast path: one query for the existing persons of the whole file (by blind index)
 applications, the eligibility routes loaded once, ``bulk_create`` in chunks, one audit event. Persons
 are built here with the same normalisation, blind index, encryption and mask as ``candidate_create``
 (which audits each person and would cost a chain write per row).
+
+Progress and the write lock: reading the file and checking every row (cells, identity, eligibility,
+registrations, capacity) run before the write transaction, reporting ``progress(phase, done, total)``
+(a background job commits it to its row; SQLite has one writer, so nothing may be committed while a write
+transaction is open). Only the writing happens in the transaction, after the plan's lock is taken and
+what the checks relied on (the file's persons, the plan's applications, its capacity and first day) is
+read again: if anything changed meanwhile, the rows are checked again under the lock, so the outcome is
+exactly what a fully locked import would have decided.
 """
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from datetime import date
+from typing import Any, Protocol
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from skillcert.accounts.models import Candidate, User
 from skillcert.accounts.services import ID_NUMBER_PURPOSE
@@ -54,6 +65,19 @@ BATCH_SIZE = 1000
 LOOKUP_CHUNK = 5000  # IN-list size for the existing-person query (SQLite's variable limit is 32,766)
 REAPPLY_STATUSES = (Status.WITHDRAWN, Status.INELIGIBLE)
 COMPARED_FIELDS = ("work_years", "education", "education_related", "title_rank", "title_obtained_on")
+PHASE_READ = gettext_lazy("读取文件")
+PHASE_CHECK = gettext_lazy("校验")
+PHASE_WRITE = gettext_lazy("写入")
+
+
+class ImportProgress(Protocol):
+    """Told where the import is: phase (读取文件 / 校验 / 写入), rows done, rows in the phase."""
+
+    def __call__(self, phase: str, done: int, total: int) -> None: ...
+
+
+def _no_progress(phase: str, done: int, total: int) -> None:
+    return None
 
 
 class ImportRejected(ApplicationError):
@@ -125,16 +149,49 @@ class _Plan:
     unchanged: int
 
 
+@dataclass(slots=True)
+class _Known:
+    """What the database holds that the checks depend on, read in one go."""
+
+    persons: dict[tuple[str, str], dict[str, Any]]
+    applications: dict[int, Application]  # candidate id → the plan's application
+    capacity: int
+    first_day: date | None
+
+    @classmethod
+    def read(cls, *, plan: EvaluationPlan, rows: list[ParsedRow], first_day: date | None) -> "_Known":
+        return cls(
+            persons=_existing_candidates(rows),
+            applications={a.candidate_id: a for a in Application.objects.filter(plan=plan).order_by("pk")},
+            capacity=plan.capacity,
+            first_day=first_day,
+        )
+
+    def fingerprint(self) -> tuple:
+        fields = ("pk", "status", "ticket_number", *COMPARED_FIELDS, "prior_certificates")
+        return (
+            self.persons,
+            [tuple(getattr(a, name) for name in fields) for a in self.applications.values()],
+            self.capacity,
+            self.first_day,
+        )
+
+
 def _check_against_database(
-    *, plan: EvaluationPlan, rows: list[ParsedRow], on, problems: list[ImportProblem]
+    *,
+    plan: EvaluationPlan,
+    rows: list[ParsedRow],
+    known: _Known,
+    on: date,
+    problems: list[ImportProblem],
+    progress: Callable[[int, int], None] = lambda done, total: None,
 ) -> _Plan:
-    persons = _existing_candidates(rows)
-    applications = {
-        application.candidate_id: application for application in Application.objects.filter(plan=plan)
-    }
+    persons, applications = known.persons, known.applications
     routes = eligibility_routes(spec=plan.spec)
     outcome = _Plan(new=[], unchanged=0)
-    for row in rows:
+    total = len(rows)
+    for position, row in enumerate(rows):
+        progress(position, total)
         person = persons.get((row.id_type, row.index))
         if person is not None and person["name"] != row.name:
             problems.append(
@@ -166,8 +223,9 @@ def _check_against_database(
             problems.append(row.problem(None, _("不符合申报条件：%(why)s") % {"why": decision.explanation}))
             continue
         outcome.new.append((row, person, existing, decision))
+    progress(total, total)
     occupied = sum(1 for application in applications.values() if application.status in OCCUPYING_STATUSES)
-    room = plan.capacity - occupied
+    room = known.capacity - occupied
     for position, (row, *_rest) in enumerate(outcome.new, start=1):
         if position > room:
             problems.append(
@@ -177,7 +235,7 @@ def _check_against_database(
                         "超出计划人数：本计划共 %(capacity)d 个名额，已报名 %(occupied)d 人，"
                         "本行是文件中第 %(n)d 名新考生。"
                     )
-                    % {"capacity": plan.capacity, "occupied": occupied, "n": position},
+                    % {"capacity": known.capacity, "occupied": occupied, "n": position},
                 )
             )
     return outcome
@@ -260,34 +318,72 @@ def application_import(
     group_name: str = "",
     actor: User,
     context: RequestContext = NO_REQUEST,
+    progress: ImportProgress = _no_progress,
+    before_write: Callable[[], None] | None = None,
 ) -> ImportResult:
-    """Register the candidates of an uploaded template for ``plan``: every row or none (ImportRejected)."""
+    """Register the candidates of an uploaded template for ``plan``: every row or none (ImportRejected).
+
+    ``progress`` hears about reading and checking (before any transaction); ``before_write`` runs inside
+    the write transaction before anything is written (a job checks there that it was not expired).
+    """
     if not user_manages_plan(user=actor, plan=plan):
         raise ApplicationError(str(MSG_NOT_MANAGER))
     if source not in (Source.BODY, Source.GROUP):
         raise ApplicationError(_("申报方式：导入只能是“机构登记”或“团体申报”。"), extra={"field": "source"})
     group_name = clean_group_name(source=source, group_name=group_name)
-    require_open(plan=plan)  # refuse early, before the file is read; checked again under the lock
+    first_day = require_open(plan=plan)  # refuse early, before the file is read; checked again under the lock
     digest = hashlib.sha256(content).hexdigest()
+    progress(str(PHASE_READ), 0, 0)
     try:
         sheet = workbook_read(content, filename=filename, preferred_sheet=str(SHEET_TITLE))
     except SpreadsheetRejected as error:
         raise _reject_file(error.message) from None
-    parsed = parse_sheet(sheet, today=timezone.localdate())
+    # 校验 counts each data row twice: once for its cells, once against the database.
+    checked = max(len(sheet.rows) - 1, 0)
+    phase = str(PHASE_CHECK)
+    parsed = parse_sheet(
+        sheet, today=timezone.localdate(), progress=lambda done, _total: progress(phase, done, 2 * checked)
+    )
     if parsed.fatal:
         raise _reject(parsed.problems)
     if not parsed.rows and not parsed.problems:
         raise _reject_file(_("文件中没有考生数据：请从第 2 行起每行填写一名考生。"))
     problems = list(parsed.problems)
+    known = _Known.read(plan=plan, rows=parsed.rows, first_day=first_day)
+    outcome = _check_against_database(
+        plan=plan,
+        rows=parsed.rows,
+        known=known,
+        on=first_day or timezone.localdate(),
+        problems=problems,
+        progress=lambda done, _total: progress(
+            phase, checked + done * checked // max(_total, 1), 2 * checked
+        ),
+    )
+    progress(phase, 2 * checked, 2 * checked)
+    if problems:
+        raise _reject(problems)
+    progress(str(PHASE_WRITE), 0, len(outcome.new))
     try:
         with transaction.atomic():
             plan = lock_plan(plan)
             first_day = require_open(plan=plan)
-            outcome = _check_against_database(
-                plan=plan, rows=parsed.rows, on=first_day or timezone.localdate(), problems=problems
-            )
-            if problems:
-                raise _reject(problems)
+            if before_write is not None:
+                before_write()
+            now_known = _Known.read(plan=plan, rows=parsed.rows, first_day=first_day)
+            if now_known.fingerprint() != known.fingerprint():
+                # Someone registered, withdrew or changed something the checks relied on: check again,
+                # under the plan's lock, with what the database holds now.
+                problems = list(parsed.problems)
+                outcome = _check_against_database(
+                    plan=plan,
+                    rows=parsed.rows,
+                    known=now_known,
+                    on=first_day or timezone.localdate(),
+                    problems=problems,
+                )
+                if problems:
+                    raise _reject(problems)
             created_people = _write(
                 plan=plan, outcome=outcome, source=source, group_name=group_name, actor=actor
             )
@@ -320,4 +416,5 @@ def application_import(
         raise _reject_file(
             _("导入时数据被同时修改（例如同一考生正在另一处登记），未导入任何数据，请重新上传。")
         ) from None
+    progress(str(PHASE_WRITE), len(outcome.new), len(outcome.new))
     return result

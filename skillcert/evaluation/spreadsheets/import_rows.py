@@ -4,6 +4,7 @@ No database access: this checks what a file can show by itself (headers, cells, 
 duplicates within the file). The import service then checks the rows against the database.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -319,8 +320,13 @@ def _parse_row(
     return True
 
 
-def parse_sheet(sheet: SheetRows, *, today: date) -> ParsedSheet:
-    """Check the header row and every data row; rows with a problem are left out of ``rows``."""
+def parse_sheet(
+    sheet: SheetRows, *, today: date, progress: Callable[[int, int], None] | None = None
+) -> ParsedSheet:
+    """Check the header row and every data row; rows with a problem are left out of ``rows``.
+
+    ``progress(done, total)`` is called after each data row (the caller decides how often to report).
+    """
     if not sheet.rows:
         return ParsedSheet(rows=[], problems=[], fatal=False)
     positions, problems = _headers(sheet.rows[0])
@@ -345,7 +351,10 @@ def parse_sheet(sheet: SheetRows, *, today: date) -> ParsedSheet:
     words = _Vocabulary.current()
     rows: list[ParsedRow] = []
     first_seen: dict[tuple[str, str], int] = {}
+    total = len(sheet.rows) - 1
     for offset, values in enumerate(sheet.rows[1:], start=2):
+        if progress is not None:
+            progress(offset - 2, total)
         if all(cells.is_empty(values[index]) for index in positions.values() if index < len(values)):
             continue
         row = ParsedRow(number=offset, positions=positions)
@@ -364,4 +373,6 @@ def parse_sheet(sheet: SheetRows, *, today: date) -> ParsedSheet:
             continue
         first_seen[identity] = offset
         rows.append(row)
+    if progress is not None:
+        progress(total, total)
     return ParsedSheet(rows=rows, problems=problems)

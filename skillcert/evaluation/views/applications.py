@@ -4,6 +4,8 @@ and import (with every problem listed and downloadable), withdrawal, admission t
 Plans are looked up through the scoped selector (out of scope is 404); applications through their plan.
 """
 
+from uuid import UUID
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -33,7 +35,11 @@ from skillcert.evaluation.selectors.applications import (
     plan_ticket_applications,
 )
 from skillcert.evaluation.selectors.plans import plan_get_for_user, user_manages_plan
-from skillcert.evaluation.services.application_import import ImportRejected, application_import
+from skillcert.evaluation.services.application_import_job import (
+    APPLICATION_IMPORT,
+    application_import_start,
+    problems_from_result,
+)
 from skillcert.evaluation.services.applications import application_register, application_withdraw
 from skillcert.evaluation.spreadsheets.import_rows import ImportProblem
 from skillcert.evaluation.spreadsheets.problems import problems_csv
@@ -43,9 +49,13 @@ from skillcert.evaluation.spreadsheets.template import (
     application_template_workbook,
 )
 from skillcert.evaluation.tickets import plan_tickets_filename, ticket_filename, tickets_pdf
+from skillcert.jobs.models import Job
+from skillcert.jobs.selectors import job_get_for_body
+from skillcert.jobs.services import jobs_fail_stale
 
 APPLICATIONS_PER_PAGE = 50
 PROBLEMS_SESSION_KEY = "evaluation.import_problems"
+PROBLEMS_PER_PAGE = 200
 PROBLEMS_KEPT = 2000  # problems kept in the session for the download (the page shows them all)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -183,7 +193,7 @@ def plan_application_import_view(request: HttpRequest, plan_id: int) -> HttpResp
             form.add_error("file", _("文件不能大于 %(mb)d MB。") % {"mb": context["max_mb"]})
             return render(request, "evaluation/applications/import.html", context)
         try:
-            result = application_import(
+            job = application_import_start(
                 plan=plan,
                 content=upload.read(),
                 filename=upload.name or "",
@@ -192,19 +202,53 @@ def plan_application_import_view(request: HttpRequest, plan_id: int) -> HttpResp
                 actor=request.user,
                 context=request.context,
             )
-        except ImportRejected as rejected:
-            _remember_problems(request, plan, rejected.problems)
-            context.update({"rejected": rejected, "problems": rejected.problems})
-            return render(request, "evaluation/applications/import.html", context, status=422)
         except ApplicationError as error:
             form.add_error(
                 error.extra.get("field") if error.extra.get("field") in form.fields else None, error.message
             )
         else:
-            return render(
-                request, "evaluation/applications/import_done.html", {"plan": plan, "result": result}
-            )
+            return redirect("evaluation:plan_application_import_job", plan_id=plan.pk, job_uuid=job.uuid)
     return render(request, "evaluation/applications/import.html", context)
+
+
+def _import_job(request: HttpRequest, plan_id: int, job_uuid: UUID) -> tuple[EvaluationPlan, Job]:
+    """The plan (managed by the user) and its import job; 404 for any other body's or plan's job."""
+    plan = _managed_plan(request, plan_id)
+    jobs_fail_stale()  # a job whose thread died with a restart must not show "进行中" for ever
+    job = job_get_for_body(body=plan.tenant, job_uuid=job_uuid, kind=APPLICATION_IMPORT)
+    if job.params.get("plan") != plan.pk:
+        raise Http404
+    return plan, job
+
+
+def _import_job_context(request: HttpRequest, plan: EvaluationPlan, job: Job) -> dict:
+    problems = problems_from_result(job.result) if job.status == Job.Status.FAILED else []
+    if problems:
+        _remember_problems(request, plan, problems)
+    return {
+        "plan": plan,
+        "job": job,
+        "problems": Paginator(problems, PROBLEMS_PER_PAGE).get_page(request.GET.get("page")),
+        "problem_count": len(problems),
+        "result": job.result if job.status == Job.Status.SUCCEEDED else None,
+    }
+
+
+@role_required(*BODY_MANAGER_ROLES)
+def plan_application_import_job_view(request: HttpRequest, plan_id: int, job_uuid: UUID) -> HttpResponse:
+    plan, job = _import_job(request, plan_id, job_uuid)
+    return render(request, "evaluation/applications/import_job.html", _import_job_context(request, plan, job))
+
+
+@role_required(*BODY_MANAGER_ROLES)
+def plan_application_import_job_status_view(
+    request: HttpRequest, plan_id: int, job_uuid: UUID
+) -> HttpResponse:
+    """The progress fragment that the job page polls every second while the job runs."""
+    plan, job = _import_job(request, plan_id, job_uuid)
+    return render(
+        request, "evaluation/applications/_import_job_status.html", _import_job_context(request, plan, job)
+    )
 
 
 @role_required(*BODY_MANAGER_ROLES)
@@ -260,6 +304,16 @@ urlpatterns = [
         "plans/<int:plan_id>/applications/import/",
         plan_application_import_view,
         name="plan_application_import",
+    ),
+    path(
+        "plans/<int:plan_id>/applications/import/jobs/<uuid:job_uuid>/",
+        plan_application_import_job_view,
+        name="plan_application_import_job",
+    ),
+    path(
+        "plans/<int:plan_id>/applications/import/jobs/<uuid:job_uuid>/status/",
+        plan_application_import_job_status_view,
+        name="plan_application_import_job_status",
     ),
     path(
         "plans/<int:plan_id>/applications/import/problems.csv",

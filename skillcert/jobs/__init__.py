@@ -1,0 +1,1 @@
+"""Background jobs with progress, run in a thread of the web process (docs/decisions/0006)."""

@@ -1,0 +1,198 @@
+"""Writes of the jobs mechanism: create (and start after commit), progress, finish, fail, expire.
+
+Progress is committed to the job's row as the work goes, so it must be reported while the worker holds no
+open transaction (SQLite has one writer). A job whose thread died with its process (a restart) is found by
+its old heartbeat and marked failed when someone next looks at a job or starts one.
+"""
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from skillcert.accounts.models import User
+from skillcert.core.audit import audit_record
+from skillcert.core.errors import ApplicationError
+from skillcert.core.request_context import NO_REQUEST, RequestContext
+from skillcert.jobs.files import job_input_delete, job_input_save
+from skillcert.jobs.models import Job
+from skillcert.registry.models import Body
+
+logger = logging.getLogger(__name__)
+
+Status = Job.Status
+ACTIVE = (Status.QUEUED, Status.RUNNING)
+MSG_BUSY = gettext_lazy("本机构已有一项导入正在进行，请等待其完成后再上传。")
+MSG_STALE = gettext_lazy("导入已中断（服务器可能已重启），未导入任何数据，请重新导入。")
+MSG_INTERNAL = gettext_lazy("处理时发生内部错误，未导入任何数据，请重新导入；如仍失败请联系平台管理员。")
+MSG_CANCELLED = gettext_lazy("该任务已被标记为中断，未导入任何数据，请重新导入。")
+
+
+class JobFailed(Exception):
+    """The job's work refused its input: ``message`` and ``result`` (e.g. the problems) are kept."""
+
+    def __init__(self, message: str, *, result: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.result = result or {}
+
+
+class JobProgress:
+    """The progress callback handed to the work: commits (phase, done, total) to the job's row.
+
+    Commits at most every ``SKILLCERT_JOBS_PROGRESS_ROWS`` rows or ``SKILLCERT_JOBS_PROGRESS_MS``
+    milliseconds, at every change of phase and when a phase completes; each commit is a heartbeat.
+    Inside an atomic block it writes nothing (it could not commit there anyway).
+    """
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+        self.rows = settings.SKILLCERT_JOBS_PROGRESS_ROWS
+        self.seconds = settings.SKILLCERT_JOBS_PROGRESS_MS / 1000
+        self._phase: str | None = None
+        self._done = 0
+        self._at = 0.0
+        self.commits = 0
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        due = (
+            phase != self._phase
+            or done >= total
+            or done - self._done >= self.rows
+            or now - self._at >= self.seconds
+        )
+        if not due or transaction.get_connection().in_atomic_block:
+            return
+        self._phase, self._done, self._at = phase, done, now
+        Job.objects.filter(pk=self.job.pk).update(
+            phase=phase[:40], progress_done=done, progress_total=total, heartbeat_at=timezone.now()
+        )
+        self.commits += 1
+
+
+def jobs_fail_stale(*, now: datetime | None = None) -> int:
+    """Mark queued or running jobs with no heartbeat for SKILLCERT_JOBS_STALE_SECONDS as failed."""
+    cutoff = (now or timezone.now()) - timedelta(seconds=settings.SKILLCERT_JOBS_STALE_SECONDS)
+    # A plain read first: on SQLite, polling pages must not queue for the write lock behind a long import.
+    stale = list(Job.objects.filter(status__in=ACTIVE, heartbeat_at__lt=cutoff).values_list("pk", flat=True))
+    failed = 0
+    for pk in stale:
+        with transaction.atomic():
+            job = Job.objects.select_for_update().filter(pk=pk, status__in=ACTIVE, heartbeat_at__lt=cutoff)
+            found = job.first()
+            if found is None:
+                continue
+            _finish(job=found, status=Status.FAILED, message=str(MSG_STALE), result={}, by_system=True)
+            failed += 1
+    return failed
+
+
+def _finish(*, job: Job, status: str, message: str, result: dict[str, Any], by_system: bool = False) -> None:
+    job.status = status
+    job.message = message[:500]
+    job.result = result
+    job.finished_at = timezone.now()
+    name, job.input_file = job.input_file, ""
+    job.save(update_fields=["status", "message", "result", "finished_at", "input_file"])
+    audit_record(
+        actor=None if by_system else job.created_by,
+        actor_label="skillcert jobs" if by_system else "",
+        action="job.succeeded" if status == Status.SUCCEEDED else "job.failed",
+        target=("jobs.job", str(job.uuid)),
+        data={"kind": job.kind, "params": job.params, "message": job.message, **_audit_summary(result)},
+    )
+    transaction.on_commit(lambda: job_input_delete(name=name))
+
+
+def _audit_summary(result: dict[str, Any]) -> dict[str, Any]:
+    summary = {k: v for k, v in result.items() if isinstance(v, int | str)}
+    if isinstance(result.get("problems"), list):
+        summary["problems"] = len(result["problems"])
+    return summary
+
+
+JobStarter = Callable[[Job], None]
+
+
+def job_create(
+    *,
+    kind: str,
+    body: Body | None,
+    actor: User,
+    params: dict[str, Any],
+    content: bytes,
+    start: JobStarter,
+    context: RequestContext = NO_REQUEST,
+) -> Job:
+    """Queue a job for ``body`` with its input file and call ``start(job)`` once the row is committed."""
+    jobs_fail_stale()
+    now = timezone.now()
+    job = Job(kind=kind, body=body, created_by=actor, params=params, created_at=now, heartbeat_at=now)
+    job.input_file = f"{job.uuid.hex}.bin"
+    job_input_save(name=job.input_file, content=content)
+    try:
+        with transaction.atomic():
+            if body is not None and Job.objects.filter(body=body, status__in=ACTIVE).exists():
+                raise ApplicationError(str(MSG_BUSY), extra={"status": 409})
+            try:
+                with transaction.atomic():
+                    job.save()
+            except IntegrityError:  # the other one was created at the same moment
+                raise ApplicationError(str(MSG_BUSY), extra={"status": 409}) from None
+            audit_record(
+                actor=actor,
+                action="job.created",
+                target=("jobs.job", str(job.uuid)),
+                data={"kind": kind, "params": params, "bytes": len(content)},
+                context=context,
+            )
+            transaction.on_commit(lambda: start(job))
+    except BaseException:
+        job_input_delete(name=job.input_file)
+        raise
+    return job
+
+
+def job_begin(*, job_id: int) -> Job | None:
+    """Queued → running; None if the job is no longer queued (expired meanwhile)."""
+    now = timezone.now()
+    if not Job.objects.filter(pk=job_id, status=Status.QUEUED).update(
+        status=Status.RUNNING, started_at=now, heartbeat_at=now
+    ):
+        return None
+    return Job.objects.select_related("created_by", "body").get(pk=job_id)
+
+
+def job_require_running(*, job: Job) -> None:
+    """Inside the work's final transaction: the job still runs (not expired meanwhile); beat once more."""
+    if not Job.objects.filter(pk=job.pk, status=Status.RUNNING).update(heartbeat_at=timezone.now()):
+        raise ApplicationError(str(MSG_CANCELLED))
+
+
+@transaction.atomic
+def job_succeed(*, job: Job, result: dict[str, Any]) -> Job:
+    """Running → succeeded with ``result``; progress shown complete."""
+    job = Job.objects.select_for_update().select_related("created_by").get(pk=job.pk)
+    if job.status != Status.RUNNING:
+        logger.warning("job %s finished but was %s", job.uuid, job.status)
+    job.progress_done = job.progress_total = max(job.progress_total, job.progress_done)
+    job.save(update_fields=["progress_done", "progress_total"])
+    _finish(job=job, status=Status.SUCCEEDED, message="", result=result)
+    return job
+
+
+@transaction.atomic
+def job_fail(*, job: Job, message: str, result: dict[str, Any] | None = None) -> Job:
+    """Queued or running → failed with the user-facing ``message`` (and e.g. the list of problems)."""
+    job = Job.objects.select_for_update().select_related("created_by").get(pk=job.pk)
+    if job.status not in ACTIVE:
+        return job  # already expired: keep its first verdict
+    _finish(job=job, status=Status.FAILED, message=message, result=result or {})
+    return job
