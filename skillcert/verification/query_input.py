@@ -5,7 +5,7 @@ Every message says what is wrong and where (the field), in Chinese; none repeats
 
 import json
 from datetime import datetime
-from urllib.parse import unquote
+from urllib.parse import unquote_to_bytes
 from zoneinfo import ZoneInfo
 
 from starlette.requests import ClientDisconnect, Request
@@ -127,6 +127,7 @@ def _form_pairs(body: bytes) -> list[tuple[str, str]]:
         name, _, value = part.partition(b"=")
         key = name.decode("ascii", "replace")
         if key in QUERY_FIELDS or key == "certificate_number":
-            text = value.replace(b"+", b" ").decode("utf-8", "replace")  # curl may send UTF-8 unescaped
-            pairs.append((key, unquote(text, errors="replace")))
+            # Percent-escapes decoded as bytes first; curl may send UTF-8 unescaped, which passes through.
+            text = unquote_to_bytes(value.replace(b"+", b" ")).decode("utf-8", "replace")
+            pairs.append((key, text))
     return pairs
