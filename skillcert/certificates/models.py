@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from skillcert.registry.models import TenantScopedModel
 
+NO_JOB_TYPE = "--"  # 人社鉴发〔2021〕1号: "--" when there is no 工种/职业方向, never blank
+
 
 class Certificate(TenantScopedModel):
     """A 职业技能等级证书, issued by the body to a candidate who passed an approved plan.

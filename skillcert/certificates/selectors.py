@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 
 from skillcert.accounts.models import User
 from skillcert.accounts.roles import Role
-from skillcert.certificates.models import Certificate
+from skillcert.certificates.models import NO_JOB_TYPE, Certificate
 from skillcert.certificates.permissions import (
     AUTHORITY_REVOKER_ROLES,
     PRINTER_ROLES,
@@ -226,7 +226,6 @@ def certificate_actions(*, user: User, certificate: Certificate) -> CertificateA
 
 def certificate_job_type_choices(*, certificate: Certificate) -> list[str]:
     """The 工种/职业方向 a reissue may print for this certificate's occupation: "--" first, then each."""
-    from skillcert.certificates.services.issue import NO_JOB_TYPE
     from skillcert.reference.models import JobType
 
     names = JobType.objects.filter(occupation_id=certificate.occupation_id).order_by("name")

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from skillcert.accounts.models import User
-from skillcert.certificates.models import Certificate
+from skillcert.certificates.models import NO_JOB_TYPE, Certificate
 from skillcert.certificates.numbering import certificate_numbering
 from skillcert.certificates.selectors import user_may_issue_for_plan
 from skillcert.certificates.services.sync import certificates_sync_issued
@@ -31,8 +31,6 @@ from skillcert.core.errors import ApplicationError
 from skillcert.core.request_context import NO_REQUEST, RequestContext
 from skillcert.evaluation.models import Application, EvaluationPlan
 from skillcert.registry.services import body_require_may_evaluate
-
-NO_JOB_TYPE = "--"  # 人社鉴发〔2021〕1号: "--" when there is no 工种/职业方向, never blank
 
 MSG_PLAN_NOT_APPROVED = _("计划 %(plan)s 当前状态为“%(status)s”：评价结果经人社部门核准后才能发放证书。")
 MSG_SITE_WITHOUT_CODE = _("评价站点“%(site)s”尚未由人社部门分配站点序列码，无法生成证书编号。")

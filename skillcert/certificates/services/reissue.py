@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from skillcert.accounts.models import User
-from skillcert.certificates.models import Certificate
+from skillcert.certificates.models import NO_JOB_TYPE, Certificate
 from skillcert.certificates.numbering import certificate_numbering
 from skillcert.certificates.permissions import RevokedBy, user_is_reissuer
-from skillcert.certificates.services.issue import MSG_LEVEL_WITHOUT_DIGIT, NO_JOB_TYPE
+from skillcert.certificates.services.issue import MSG_LEVEL_WITHOUT_DIGIT
 from skillcert.certificates.services.revoke import (
     certificate_lock,
     certificate_mark_revoked,
