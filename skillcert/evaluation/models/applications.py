@@ -44,6 +44,8 @@ class Application(TenantScopedModel):
         PENDING = "pending", _("待评定")
         PASSED = "passed", _("合格")
         FAILED = "failed", _("不合格")
+        # Did not sit at least one component: neither passed nor failed, and not counted in 实考人数.
+        ABSENT = "absent", _("缺考")
 
     plan = models.ForeignKey(
         "evaluation.EvaluationPlan", on_delete=models.PROTECT, related_name="applications"

@@ -1,8 +1,12 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from skillcert.evaluation.models.specs import Component
+
+ABSENT_LABEL = _("缺考")
 
 
 class ScoreEntry(models.Model):
@@ -11,6 +15,9 @@ class ScoreEntry(models.Model):
     Theory has one entry (``marker`` empty); skills has one per examiner and review one per panel member,
     averaged into the ComponentResult. Double entry: the confirmer types the value again; a mismatch is
     flagged and neither value is overwritten.
+
+    缺考: a candidate who did not sit is recorded as ``absent`` with no ``value`` (likewise the
+    confirmation). The mark is the pair, so 缺考 against a number is a mismatch like any other.
     """
 
     class Status(models.TextChoices):
@@ -30,12 +37,14 @@ class ScoreEntry(models.Model):
         related_name="+",
         verbose_name=_("评分人"),
     )
-    value = models.DecimalField(_("成绩"), max_digits=5, decimal_places=2)
+    value = models.DecimalField(_("成绩"), max_digits=5, decimal_places=2, null=True, blank=True)
+    absent = models.BooleanField(_("缺考"), default=False)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     entered_at = models.DateTimeField(_("录入时间"))
     confirmation_value = models.DecimalField(
         _("复核录入"), max_digits=5, decimal_places=2, null=True, blank=True
     )
+    confirmation_absent = models.BooleanField(_("复核录入为缺考"), default=False)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -51,15 +60,57 @@ class ScoreEntry(models.Model):
             models.CheckConstraint(
                 condition=models.Q(value__gte=0, value__lte=100), name="score_entry_0_to_100"
             ),
+            # A mark is either a score or 缺考, never both or neither.
+            models.CheckConstraint(
+                condition=models.Q(absent=False, value__isnull=False)
+                | models.Q(absent=True, value__isnull=True),
+                name="score_entry_value_or_absent",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(confirmation_absent=False) | models.Q(confirmation_value__isnull=True),
+                name="score_entry_confirmation_value_or_absent",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.application} {self.get_component_display()} {self.value}"
+        return f"{self.application} {self.get_component_display()} {self.mark_display}"
+
+    @property
+    def mark(self) -> Decimal | None:
+        """The entered mark: the score, or None for 缺考."""
+        return None if self.absent else self.value
+
+    @property
+    def mark_display(self) -> str:
+        return str(ABSENT_LABEL) if self.absent else str(self.value)
+
+    @property
+    def confirmation_display(self) -> str:
+        if self.confirmation_absent:
+            return str(ABSENT_LABEL)
+        return "" if self.confirmation_value is None else str(self.confirmation_value)
+
+    def set_mark(self, mark: Decimal | None) -> None:
+        """Set the entered mark (None = 缺考), keeping ``value`` and ``absent`` consistent."""
+        self.value = mark
+        self.absent = mark is None
+
+    def set_confirmation(self, mark: Decimal | None) -> None:
+        """Set the confirmation typed by the second person (None = 缺考)."""
+        self.confirmation_value = mark
+        self.confirmation_absent = mark is None
+
+    def clear_confirmation(self) -> None:
+        self.confirmation_value = None
+        self.confirmation_absent = False
+        self.confirmed_by = None
+        self.confirmed_at = None
 
 
 class ComponentResult(models.Model):
     """The final score of one component (the average for skills and review) and whether it passed.
 
+    ``absent`` (缺考): the candidate did not sit the component; it has no score and did not pass.
     ``carried_from`` names the earlier application whose pass a retake keeps.
     """
 
@@ -67,8 +118,9 @@ class ComponentResult(models.Model):
         "evaluation.Application", on_delete=models.CASCADE, related_name="component_results"
     )
     component = models.CharField(_("科目"), max_length=10, choices=Component.choices)
-    score = models.DecimalField(_("成绩"), max_digits=5, decimal_places=2)
+    score = models.DecimalField(_("成绩"), max_digits=5, decimal_places=2, null=True, blank=True)
     passed = models.BooleanField(_("合格"))
+    absent = models.BooleanField(_("缺考"), default=False)
     carried_from = models.ForeignKey(
         "evaluation.Application", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -77,8 +129,17 @@ class ComponentResult(models.Model):
         verbose_name = _("科目成绩")
         verbose_name_plural = _("科目成绩")
         constraints = [
-            models.UniqueConstraint(fields=["application", "component"], name="component_result_unique")
+            models.UniqueConstraint(fields=["application", "component"], name="component_result_unique"),
+            models.CheckConstraint(
+                condition=models.Q(absent=False, score__isnull=False)
+                | models.Q(absent=True, score__isnull=True, passed=False),
+                name="component_result_score_or_absent",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.application} {self.get_component_display()} {self.score}"
+        return f"{self.application} {self.get_component_display()} {self.score_display}"
+
+    @property
+    def score_display(self) -> str:
+        return str(ABSENT_LABEL) if self.absent else str(self.score)

@@ -2,7 +2,9 @@
 
 The public page is built from frozen data objects holding only what may be published: the plan number,
 the body, occupation, job type, level, dates, and each passing candidate's name with the given name
-masked and the ID number masked (first three and last four characters). No internal id reaches it.
+masked and the ID number masked (first three and last four characters), and the plan's counts
+(报名/实考/缺考/合格人数, the pass rate over those who sat). Candidates who failed
+or were 缺考 are counted, never named. No internal id reaches it.
 
 The publicity period: N working days (``SKILLCERT_PUBLICITY_WORKING_DAYS``) counted from the day of
 publication when that day is a working day (it is day 1), otherwise from the next working day. So a
@@ -21,6 +23,7 @@ from skillcert.accounts.models import User
 from skillcert.core.calendar import add_working_days, is_working_day
 from skillcert.core.regions import scope_prefix
 from skillcert.evaluation.models import Application, EvaluationPlan, Objection, ResultReport
+from skillcert.evaluation.selectors.scores import ResultCounts, plan_result_counts
 
 PlanStatus = EvaluationPlan.Status
 
@@ -80,6 +83,8 @@ class PublicPublicity:
     ends_on: date | None
     is_open: bool  # objections accepted today
     entries: tuple[PublicEntry, ...]
+    # 报名/实考/缺考/合格人数: counts only; no absent or failed candidate is named on the public page.
+    counts: ResultCounts
 
 
 def _public_plans(today: date) -> QuerySet[EvaluationPlan]:
@@ -124,6 +129,7 @@ def publicity_get_public(*, number: str, today: date | None = None) -> PublicPub
         ends_on=plan.publicity_ends_on,
         is_open=publicity_is_open(plan=plan, today=today),
         entries=entries,
+        counts=plan_result_counts(plan=plan),
     )
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -235,6 +235,49 @@ def plan_results(*, plan: EvaluationPlan) -> list[ResultRow]:
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class ResultCounts:
+    """报名人数 / 实考人数 / 缺考人数 / 合格人数 of a plan, and the pass rate over those who sat.
+
+    报名人数 counts the applications admitted to the evaluation (资格审核通过); 实考人数 is those of them
+    not 缺考. Before the lock every admitted candidate counts as sitting (results are still pending).
+    """
+
+    applied: int
+    sat: int
+    absent: int
+    passed: int
+    failed: int
+
+    @property
+    def pass_rate(self) -> float | None:
+        """合格率 = 合格人数 / 实考人数 (None when nobody sat)."""
+        return self.passed / self.sat if self.sat else None
+
+    @property
+    def pass_rate_display(self) -> str:
+        rate = self.pass_rate
+        return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+def plan_result_counts(*, plan: EvaluationPlan) -> ResultCounts:
+    """The plan's result counts in one query (see ``ResultCounts``)."""
+    Result = Application.Result
+    counts = plan.applications.filter(status=Application.Status.ELIGIBLE).aggregate(
+        applied=Count("pk"),
+        absent=Count("pk", filter=Q(result=Result.ABSENT)),
+        passed=Count("pk", filter=Q(result=Result.PASSED)),
+        failed=Count("pk", filter=Q(result=Result.FAILED)),
+    )
+    return ResultCounts(
+        applied=counts["applied"],
+        sat=counts["applied"] - counts["absent"],
+        absent=counts["absent"],
+        passed=counts["passed"],
+        failed=counts["failed"],
+    )
+
+
 # ---- retakes ----------------------------------------------------------------------------------------
 
 
@@ -255,8 +298,9 @@ def retake_exam_date(*, plan: EvaluationPlan) -> date:
 
 
 def retake_candidates(*, plan: EvaluationPlan) -> QuerySet[Application]:
-    """Earlier failed applications of the plan's body for the same occupation / job type / level, with
-    at least one component passed, locked within the retake window, whose person has not applied here."""
+    """Earlier failed (or 缺考) applications of the plan's body for the same occupation / job type / level,
+    with at least one component passed, locked within the retake window, whose person has not applied
+    here."""
     spec = plan.spec
     exam_date = retake_exam_date(plan=plan)
     earliest_lock = exam_date - timedelta(days=retake_window_days())
@@ -268,7 +312,8 @@ def retake_candidates(*, plan: EvaluationPlan) -> QuerySet[Application]:
     return (
         Application.objects.for_tenant(plan.tenant)
         .filter(
-            result=Application.Result.FAILED,
+            # 缺考 is retaken like 不合格 (see services.results).
+            result__in=(Application.Result.FAILED, Application.Result.ABSENT),
             plan__spec__occupation_id=spec.occupation_id,
             plan__spec__job_type_id=spec.job_type_id,
             plan__spec__level_id=spec.level_id,

@@ -31,6 +31,7 @@ from skillcert.evaluation.services.scores import score_confirm_sheet as score_co
 from skillcert.evaluation.services.scores import score_correct as score_correct
 from skillcert.evaluation.services.scores import score_enter as score_enter
 from skillcert.evaluation.services.scores import score_enter_sheet as score_enter_sheet
+from skillcert.evaluation.services.scores import score_mark_clean as score_mark_clean
 from skillcert.evaluation.services.scores import score_value_clean as score_value_clean
 from skillcert.evaluation.services.specs import spec_create as spec_create
 from skillcert.evaluation.services.specs import spec_update as spec_update

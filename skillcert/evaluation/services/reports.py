@@ -23,6 +23,7 @@ from skillcert.evaluation.selectors.publicity import (
     plan_unanswered_objections,
     publicity_has_ended,
 )
+from skillcert.evaluation.selectors.scores import plan_result_counts
 from skillcert.evaluation.services.scores import lock_plan_for_scores
 
 PlanStatus = EvaluationPlan.Status
@@ -58,6 +59,7 @@ def result_report_submit(
         raise ApplicationError(str(MSG_REPORT_OBJECTIONS % {"count": unanswered}), extra={"status": 409})
     now = timezone.now()
     review_days = settings.SKILLCERT_RESULT_REVIEW_WORKING_DAYS
+    counts = plan_result_counts(plan=plan)
     report = ResultReport.objects.create(
         plan=plan,
         passed_count=plan_passed_count(plan=plan),
@@ -75,6 +77,10 @@ def result_report_submit(
         data={
             "plan": plan.number,
             "passed_count": report.passed_count,
+            # 报名/实考/缺考 as reported: the pass rate is over those who sat.
+            "applied_count": counts.applied,
+            "sat_count": counts.sat,
+            "absent_count": counts.absent,
             "review_due_on": report.review_due_on.isoformat(),
         },
         context=context,

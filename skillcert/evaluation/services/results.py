@@ -5,6 +5,16 @@ The pass rule: a candidate passes when every required component of the spec reac
 (``spec.pass_mark(component)``; a score equal to the pass mark passes). Components are not weighted
 against each other. The score of skills and review is the average of the examiners' scores, cut (not
 rounded) to two decimals, so an average such as 59.996 is 59.99 and never rounds up across a pass mark.
+
+缺考 (absent): a component in which any confirmed entry is 缺考 is absent (no score, not passed), and a
+candidate absent from any component sat in this plan is ``Result.ABSENT`` whatever the other marks:
+neither passed nor failed, and not counted among those who sat (实考人数).
+
+Retakes: the domain sources allow a *failed* part to be retaken separately ("理论知识或操作技能不及格者
+可按规定分别补考") and say nothing about absent parts. We therefore treat an absent component like a
+failed one for retake eligibility: an application whose result is 缺考 or 不合格 may be retaken in a
+later plan when at least one component passed; the passed components are kept and the failed or
+absent ones are sat again, within the same retake window.
 """
 
 from dataclasses import dataclass
@@ -32,7 +42,7 @@ from skillcert.evaluation.selectors.scores import (
     user_is_chief_examiner,
 )
 from skillcert.evaluation.services.applications import lock_plan, require_open, ticket_numbers_next
-from skillcert.evaluation.services.scores import lock_entry, lock_plan_for_scores, score_value_clean
+from skillcert.evaluation.services.scores import lock_entry, lock_plan_for_scores, mark_text, score_mark_clean
 
 Result = Application.Result
 PlanStatus = EvaluationPlan.Status
@@ -54,7 +64,7 @@ MSG_CHANGE_SAME = _("成绩：新成绩与原成绩相同，无需修改。")
 MSG_REASON_REQUIRED = _("修改原因：锁定后修改成绩必须说明原因（不少于 %(min)d 个字）。")
 MSG_RESULT_NO_SCORES = _("考生 %(ticket)s 的%(component)s没有已复核的成绩，无法计算结果。")
 MSG_RETAKE_NOT_MANAGER = _("只有本机构的管理员或考务人员可以登记补考。")
-MSG_RETAKE_NOT_FAILED = _("只有评定结果为“不合格”的报名才能补考，该报名的结果是“%(result)s”。")
+MSG_RETAKE_NOT_FAILED = _("只有评定结果为“不合格”或“缺考”的报名才能补考，该报名的结果是“%(result)s”。")
 MSG_RETAKE_NOTHING_PASSED = _("该考生上次没有任何科目合格，不能补考，请重新报名参加全部科目。")
 MSG_RETAKE_OTHER_SPEC = _(
     "补考须参加本机构同一职业（工种）、同一等级的评价计划；该计划是%(spec)s，原报名是%(previous)s。"
@@ -75,6 +85,11 @@ MSG_RETAKE_EXPLANATION = _("补考：保留 %(plan)s 中已合格的%(kept)s，�
 class ResultsSummary:
     passed: int
     failed: int
+    absent: int = 0
+
+
+# Results that may be retaken (see the module docstring).
+RETAKE_RESULTS = (Result.FAILED, Result.ABSENT)
 
 
 def component_score(values: list[Decimal]) -> Decimal:
@@ -93,10 +108,11 @@ def results_compute(*, sheet: ScoreSheet) -> ResultsSummary:
     applications = sheet.applications
     ComponentResult.objects.filter(application__in=applications).delete()
     rows: list[ComponentResult] = []
-    passed = failed = 0
+    passed = failed = absent = 0
     for application in applications:
         carried = sheet.carried.get(application.pk, {})
         all_passed = True
+        any_absent = False
         for component in sheet.components:
             if component in carried:
                 kept = carried[component]
@@ -110,18 +126,28 @@ def results_compute(*, sheet: ScoreSheet) -> ResultsSummary:
                     )
                 )
                 continue
-            values = [
-                sheet.entries[slot].value
+            marks = [
+                sheet.entries[slot].mark
                 for slot in sheet.slots
                 if slot.application_id == application.pk
                 and slot.component == component
                 and slot in sheet.entries
             ]
-            if not values:
+            if not marks:
                 # The lock checked every score; only staff changes after it can leave a component empty.
                 raise ApplicationError(
                     str(MSG_RESULT_NO_SCORES % {"ticket": application.ticket_number, "component": component})
                 )
+            values = [mark for mark in marks if mark is not None]
+            if len(values) < len(marks):
+                # Any examiner's 缺考 means the candidate did not sit the component.
+                any_absent = True
+                rows.append(
+                    ComponentResult(
+                        application=application, component=component, score=None, passed=False, absent=True
+                    )
+                )
+                continue
             score = component_score(values)
             component_passed = score >= spec.pass_mark(component)
             all_passed = all_passed and component_passed
@@ -130,14 +156,18 @@ def results_compute(*, sheet: ScoreSheet) -> ResultsSummary:
                     application=application, component=component, score=score, passed=component_passed
                 )
             )
-        application.result = Result.PASSED if all_passed else Result.FAILED
-        if all_passed:
+        if any_absent:
+            application.result = Result.ABSENT
+            absent += 1
+        elif all_passed:
+            application.result = Result.PASSED
             passed += 1
         else:
+            application.result = Result.FAILED
             failed += 1
     ComponentResult.objects.bulk_create(rows)
     Application.objects.bulk_update(applications, ["result"])
-    return ResultsSummary(passed=passed, failed=failed)
+    return ResultsSummary(passed=passed, failed=failed, absent=absent)
 
 
 def _spec_label(plan: EvaluationPlan) -> str:
@@ -164,7 +194,8 @@ def _component_names(components: list[str]) -> str:
 def application_retake_prepare(
     *, previous: Application, plan: EvaluationPlan, actor: User, context: RequestContext = NO_REQUEST
 ) -> Application:
-    """Register a failed candidate in a later plan for the failed components only; passed ones are kept."""
+    """Register a failed (or absent) candidate in a later plan for the components not passed; passed ones
+    are kept (absent components are treated like failed ones, see the module docstring)."""
     plan = lock_plan(plan)
     previous = (
         Application.objects.select_related("candidate", "plan", "plan__spec")
@@ -173,7 +204,7 @@ def application_retake_prepare(
     )
     if not user_manages_plan(user=actor, plan=plan):
         raise ApplicationError(str(MSG_RETAKE_NOT_MANAGER))
-    if previous.result != Result.FAILED:
+    if previous.result not in RETAKE_RESULTS:
         raise ApplicationError(str(MSG_RETAKE_NOT_FAILED % {"result": previous.get_result_display()}))
     results = list(previous.component_results.all())
     kept = [result.component for result in results if result.passed]
@@ -303,6 +334,7 @@ def plan_scores_lock(
             "scores": len(sheet.slots),
             "passed": summary.passed,
             "failed": summary.failed,
+            "absent": summary.absent,
         },
         context=context,
     )
@@ -317,7 +349,8 @@ def _may_change_after_lock(*, plan: EvaluationPlan, user: User) -> bool:
 def score_change_after_lock(
     *, entry: ScoreEntry, value: object, reason: str, actor: User, context: RequestContext = NO_REQUEST
 ) -> ScoreEntry:
-    """Change a locked score with a reason; the audit event keeps both values; results are recomputed."""
+    """Change a locked score (or 缺考, either way) with a reason; the audit event keeps both marks;
+    results are recomputed."""
     plan, entry = lock_entry(entry)
     if plan.status not in CHANGEABLE_AFTER_LOCK:
         raise ApplicationError(str(MSG_CHANGE_STATUS), extra={"status": 409})
@@ -326,14 +359,14 @@ def score_change_after_lock(
     reason = " ".join((reason or "").split())
     if len(reason) < REASON_MIN_LENGTH:
         raise ValidationError({"reason": str(MSG_REASON_REQUIRED % {"min": REASON_MIN_LENGTH})})
-    clean = score_value_clean(value)
-    if clean == entry.value:
+    clean = score_mark_clean(value)
+    if clean == entry.mark:
         raise ValidationError({"value": str(MSG_CHANGE_SAME)})
     application = entry.application
-    before, result_before = entry.value, application.result
+    before, result_before = entry.mark, application.result
     now = timezone.now()
-    entry.value = clean
-    entry.confirmation_value = clean
+    entry.set_mark(clean)
+    entry.set_confirmation(clean)
     entry.confirmed_by = actor
     entry.confirmed_at = now
     entry.status = EntryStatus.CONFIRMED
@@ -341,7 +374,9 @@ def score_change_after_lock(
     entry.save(
         update_fields=[
             "value",
+            "absent",
             "confirmation_value",
+            "confirmation_absent",
             "confirmed_by",
             "confirmed_at",
             "status",
@@ -359,8 +394,8 @@ def score_change_after_lock(
             "ticket_number": application.ticket_number,
             "component": entry.component,
             "marker": entry.marker.username if entry.marker else None,
-            "before": str(before),
-            "after": str(clean),
+            "before": mark_text(before),
+            "after": mark_text(clean),
             "reason": reason,
             "result_before": result_before,
             "result_after": application.result,

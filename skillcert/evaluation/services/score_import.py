@@ -5,7 +5,8 @@ The whole file is read (by the applications' sandboxed reader) and checked first
 reported with its row, column and reason, and if there is any, nothing is written. Imported scores are
 entries like those typed on the page (status "待复核"): a second person still confirms each. A cell whose
 score was already entered with the same value counts as unchanged, so importing the same file again
-changes nothing; a different value is a problem, never an overwrite.
+changes nothing; a different value is a problem, never an overwrite. A cell may hold "缺考" instead of a
+number (the candidate did not sit); anything else that is not a score is reported with its row and column.
 """
 
 import hashlib
@@ -33,7 +34,8 @@ from skillcert.evaluation.services.application_import import ImportRejected
 from skillcert.evaluation.services.scores import (
     MSG_PLAN_NOT_SCORING,
     lock_plan_for_scores,
-    score_value_clean,
+    mark_text,
+    score_mark_clean,
 )
 from skillcert.evaluation.spreadsheets import cells
 from skillcert.evaluation.spreadsheets.import_rows import ImportProblem
@@ -111,6 +113,7 @@ def score_template_workbook(*, plan: EvaluationPlan) -> bytes:
         (
             _("评价计划：%(number)s") % {"number": plan.number},
             _("每行一名考生，不要修改准考证号、姓名和第一行的列名。成绩为 0 到 100 的数字，最多两位小数。"),
+            _("考生未参加该科目考核的，在成绩单元格填写“缺考”（不要填 0）；缺考的考生不计入实考人数。"),
             _("灰色单元格不填写：该考评人员已回避该考生，或该考生为补考、已保留该科目的合格成绩。"),
             _(
                 "留空的单元格不导入。整个文件校验通过后才会导入；有任何问题时不导入任何数据，并列出问题所在的行、列和原因。"
@@ -148,7 +151,7 @@ def _reject_file(message: str) -> ImportRejected:
 
 @dataclass(slots=True)
 class _Checked:
-    new: list[tuple[ScoreSlot, Any]]  # slot, value
+    new: list[tuple[ScoreSlot, Any]]  # slot, mark (None = 缺考)
     unchanged: int
     rows: int
 
@@ -277,14 +280,14 @@ def _check(*, plan: EvaluationPlan, rows: list[list[Any]], formulas: list[str]) 
                 )
                 continue
             try:
-                value = score_value_clean(raw)
+                value = score_mark_clean(raw)
             except ValidationError as error:
                 problem(number, index, column.header, "；".join(error.messages))
                 continue
             existing = sheet.entries.get(slot)
             if existing is None:
                 outcome.new.append((slot, value))
-            elif existing.value == value:
+            elif existing.mark == value:
                 outcome.unchanged += 1
             else:
                 problem(
@@ -292,7 +295,11 @@ def _check(*, plan: EvaluationPlan, rows: list[list[Any]], formulas: list[str]) 
                     index,
                     column.header,
                     str(MSG_IMPORT_DIFFERENT)
-                    % {"old": existing.value, "status": existing.get_status_display(), "new": value},
+                    % {
+                        "old": existing.mark_display,
+                        "status": existing.get_status_display(),
+                        "new": mark_text(value),
+                    },
                 )
     return outcome, problems
 
@@ -338,6 +345,7 @@ def score_import(
                     component=slot.component,
                     marker_id=slot.marker_id,
                     value=value,
+                    absent=value is None,
                     entered_by=actor,
                     entered_at=now,
                 )

@@ -4,6 +4,10 @@ it are in ``services.results``).
 Double entry: a second member of staff types each score again. Equal: the entry is CONFIRMED. Different:
 it is flagged MISMATCH and both values are kept; only its enterer may correct it, after which it is
 confirmed again. Nothing is ever silently overwritten.
+
+缺考 (absent): wherever a score is typed, "缺考" (``ABSENT``) may be typed instead. A mark is a score or
+缺考 (``score_mark_clean`` returns None for 缺考); the double entry compares marks, so 缺考 against a
+number is a mismatch like any other.
 """
 
 from collections.abc import Mapping
@@ -29,7 +33,10 @@ PlanStatus = EvaluationPlan.Status
 MAX_SCORE = Decimal(100)
 CENT = Decimal("0.01")
 
-MSG_VALUE_INVALID = _("成绩：“%(value)s”不是数字，请填写 0 到 100 之间的分数，最多两位小数。")
+ABSENT = "缺考"
+MSG_VALUE_INVALID = _(
+    "成绩：“%(value)s”不是数字，请填写 0 到 100 之间的分数，最多两位小数；考生未参加考核的填写“缺考”。"
+)
 MSG_VALUE_RANGE = _("成绩：应在 0 到 100 之间。")
 MSG_VALUE_DECIMALS = _("成绩：最多保留两位小数。")
 MSG_NOT_SCORING = _("只有本计划的考评人员或本机构的管理员、考务人员可以录入和复核成绩。")
@@ -66,6 +73,18 @@ def score_value_clean(raw: object) -> Decimal:
     if value != value.quantize(CENT):
         raise ValidationError({"value": str(MSG_VALUE_DECIMALS)})
     return value.quantize(CENT)
+
+
+def score_mark_clean(raw: object) -> Decimal | None:
+    """A score (see ``score_value_clean``) or None for 缺考 (the text "缺考", spaces ignored)."""
+    if isinstance(raw, str) and "".join(raw.split()) == ABSENT:
+        return None
+    return score_value_clean(raw)
+
+
+def mark_text(mark: Decimal | None) -> str:
+    """How a mark reads in messages and audit data: the score, or 缺考."""
+    return ABSENT if mark is None else str(mark)
 
 
 def _name(user: User) -> str:
@@ -151,21 +170,25 @@ def _enter(
     context: RequestContext,
 ) -> ScoreEntry:
     _check_entry(plan=plan, application=application, component=component, marker=marker, actor=actor)
-    clean = score_value_clean(value)
+    clean = score_mark_clean(value)
     existing = ScoreEntry.objects.filter(application=application, component=component, marker=marker).first()
     if existing is not None:
         raise ApplicationError(
-            str(MSG_ALREADY_ENTERED % {"value": existing.value, "status": existing.get_status_display()}),
+            str(
+                MSG_ALREADY_ENTERED
+                % {"value": existing.mark_display, "status": existing.get_status_display()}
+            ),
             extra={"status": 409},
         )
-    entry = ScoreEntry.objects.create(
+    entry = ScoreEntry(
         application=application,
         component=component,
         marker=marker,
-        value=clean,
         entered_by=actor,
         entered_at=timezone.now(),
     )
+    entry.set_mark(clean)
+    entry.save(force_insert=True)
     audit_record(
         actor=actor,
         action="score.entered",
@@ -175,7 +198,7 @@ def _enter(
             "ticket_number": application.ticket_number,
             "component": component,
             "marker": marker.username if marker else None,
-            "value": str(clean),
+            "value": mark_text(clean),
         },
         context=context,
     )
@@ -294,12 +317,14 @@ def _confirm(*, plan: EvaluationPlan, entry: ScoreEntry, value: object, actor: U
             str(MSG_CONFIRM_STATUS % {"status": entry.get_status_display()}), extra={"status": 409}
         )
     _require_not_recused(plan=plan, user=actor, application=entry.application)
-    typed = score_value_clean(value)
-    entry.confirmation_value = typed
+    typed = score_mark_clean(value)
+    entry.set_confirmation(typed)
     entry.confirmed_by = actor
     entry.confirmed_at = timezone.now()
-    entry.status = EntryStatus.CONFIRMED if typed == entry.value else EntryStatus.MISMATCH
-    entry.save(update_fields=["confirmation_value", "confirmed_by", "confirmed_at", "status"])
+    entry.status = EntryStatus.CONFIRMED if typed == entry.mark else EntryStatus.MISMATCH
+    entry.save(
+        update_fields=["confirmation_value", "confirmation_absent", "confirmed_by", "confirmed_at", "status"]
+    )
     audit_record(
         actor=actor,
         action="score.confirmed" if entry.status == EntryStatus.CONFIRMED else "score.mismatch",
@@ -309,8 +334,8 @@ def _confirm(*, plan: EvaluationPlan, entry: ScoreEntry, value: object, actor: U
             "ticket_number": entry.application.ticket_number,
             "component": entry.component,
             "marker": entry.marker.username if entry.marker else None,
-            "entered": str(entry.value),
-            "confirmation": str(typed),
+            "entered": mark_text(entry.mark),
+            "confirmation": mark_text(typed),
         },
         context=context,
     )
@@ -380,18 +405,26 @@ def score_correct(
         raise ApplicationError(str(MSG_CORRECT_NOT_ENTERER))
     if entry.status not in (EntryStatus.ENTERED, EntryStatus.MISMATCH):
         raise ApplicationError(str(MSG_CORRECT_STATUS), extra={"status": 409})
-    clean = score_value_clean(value)
+    clean = score_mark_clean(value)
     before = {
-        "value": str(entry.value),
+        "value": entry.mark_display,
         "status": entry.status,
-        "confirmation": str(entry.confirmation_value) if entry.confirmation_value is not None else None,
+        "confirmation": entry.confirmation_display or None,
     }
-    entry.value = clean
-    entry.confirmation_value = None
-    entry.confirmed_by = None
-    entry.confirmed_at = None
+    entry.set_mark(clean)
+    entry.clear_confirmation()
     entry.status = EntryStatus.ENTERED
-    entry.save(update_fields=["value", "confirmation_value", "confirmed_by", "confirmed_at", "status"])
+    entry.save(
+        update_fields=[
+            "value",
+            "absent",
+            "confirmation_value",
+            "confirmation_absent",
+            "confirmed_by",
+            "confirmed_at",
+            "status",
+        ]
+    )
     audit_record(
         actor=actor,
         action="score.corrected",
@@ -402,7 +435,7 @@ def score_correct(
             "component": entry.component,
             "marker": entry.marker.username if entry.marker else None,
             "before": before,
-            "after": str(clean),
+            "after": mark_text(clean),
         },
         context=context,
     )

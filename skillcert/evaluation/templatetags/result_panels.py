@@ -16,6 +16,7 @@ from skillcert.evaluation.selectors.publicity import (
 )
 from skillcert.evaluation.selectors.scores import (
     entries_to_confirm,
+    plan_result_counts,
     plan_score_progress,
     user_is_chief_examiner,
     user_scores_plan,
@@ -59,6 +60,7 @@ def plan_scores_panel(context: template.Context, plan: EvaluationPlan) -> dict:
         "to_confirm": entries_to_confirm(plan=plan, user=user).count() if scoring else 0,
         "may_lock": scoring and user_is_chief_examiner(user=user, plan=plan),
         "locked": plan.status in PUBLICITY_STAGES,
+        "counts": plan_result_counts(plan=plan) if plan.status in PUBLICITY_STAGES else None,
         "may_retake": plan.status == Status.ACKNOWLEDGED
         and user is not None
         and user_manages_plan(user=user, plan=plan),
@@ -81,6 +83,7 @@ def plan_publicity_panel(context: template.Context, plan: EvaluationPlan) -> dic
         "manages": manages,
         "oversees": oversees,
         "passed": plan_passed_count(plan=plan) if shown else 0,
+        "counts": plan_result_counts(plan=plan) if shown else None,
         "is_open": publicity_is_open(plan=plan),
         "ended": ended,
         "objections": objections if (manages or oversees) else [],

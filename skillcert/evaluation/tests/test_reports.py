@@ -97,7 +97,14 @@ def test_report_counts_passes_and_sets_the_review_deadline(world):
     )
     assert plan.status == Status.REPORTED
     event = AuditEvent.objects.get(action="result_report.submitted")
-    assert event.data == {"plan": plan.number, "passed_count": 1, "review_due_on": "2025-10-21"}
+    assert event.data == {
+        "plan": plan.number,
+        "passed_count": 1,
+        "applied_count": 2,
+        "sat_count": 2,
+        "absent_count": 0,
+        "review_due_on": "2025-10-21",
+    }
 
 
 def test_report_by_another_body_is_refused(world):
@@ -289,8 +296,20 @@ def test_api_scores_to_approval(world, api):
         results = api.call("get", f"/api/v1/plans/{plan.pk}/results", token=admin).json()
     assert [a["result"] for a in results["applications"]] == ["passed", "failed"]
     assert results["applications"][0]["components"] == [
-        {"component": "theory", "score": "80.00", "passed": True, "carried_from_application_id": None},
-        {"component": "skills", "score": "80.00", "passed": True, "carried_from_application_id": None},
+        {
+            "component": "theory",
+            "score": "80.00",
+            "passed": True,
+            "absent": False,
+            "carried_from_application_id": None,
+        },
+        {
+            "component": "skills",
+            "score": "80.00",
+            "passed": True,
+            "absent": False,
+            "carried_from_application_id": None,
+        },
     ]
 
 
@@ -338,5 +357,6 @@ def test_api_score_errors(world, api):
         "id": entered.json()["id"],
         "status": "mismatch",
         "confirmation_value": "71.00",
+        "confirmation_absent": False,
     }
     assert ScoreEntry.objects.get().value == Decimal("70.00")

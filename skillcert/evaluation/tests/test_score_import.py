@@ -20,7 +20,7 @@ from skillcert.evaluation.models import Component, Recusal, ScoreEntry
 from skillcert.evaluation.selectors.scores import plan_markers
 from skillcert.evaluation.services.application_import import ImportRejected
 from skillcert.evaluation.services.score_import import score_import, score_template_workbook
-from skillcert.evaluation.services.scores import score_enter
+from skillcert.evaluation.services.scores import MSG_VALUE_INVALID, score_enter
 from skillcert.evaluation.tests.test_scores import applications, scoring_plan
 
 pytestmark = pytest.mark.django_db
@@ -97,7 +97,7 @@ def test_every_problem_is_reported_and_nothing_is_written(world):
     problems = [(p.row, p.column, p.message) for p in caught.value.problems]
     assert problems == [
         (2, "C", "成绩：应在 0 到 100 之间。"),
-        (2, "E", "成绩：“七十”不是数字，请填写 0 到 100 之间的分数，最多两位小数。"),
+        (2, "E", str(MSG_VALUE_INVALID % {"value": "七十"})),
         (3, "F", "成绩：最多保留两位小数。"),
         (4, "A", "准考证号“P-NOT-A-TICKET”不是本计划参加考核的考生。"),
         (5, "A", "与第 2 行的准考证号重复，每名考生只能填写一行。"),

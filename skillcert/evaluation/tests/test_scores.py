@@ -477,7 +477,14 @@ def test_lock_computes_results_and_is_audited(world):
         (second.pk, "skills"): (Decimal("90.00"), True),
     }
     event = AuditEvent.objects.get(action="plan.scores_locked")
-    assert event.data == {"plan": plan.number, "candidates": 2, "scores": 8, "passed": 1, "failed": 1}
+    assert event.data == {
+        "plan": plan.number,
+        "candidates": 2,
+        "scores": 8,
+        "passed": 1,
+        "failed": 1,
+        "absent": 0,
+    }
     # and no more scores may be entered or confirmed
     with pytest.raises(ApplicationError) as caught:
         score_enter(application=first, component=Component.THEORY, value=1, actor=world.body_y_admin)

@@ -27,6 +27,7 @@ from skillcert.evaluation.selectors.publicity import (
     report_is_overdue,
     report_list_for_user,
 )
+from skillcert.evaluation.selectors.scores import plan_result_counts
 from skillcert.evaluation.services.reports import (
     result_report_approve,
     result_report_return,
@@ -95,6 +96,7 @@ def plan_report_submit_view(request: HttpRequest, plan_id: int) -> HttpResponse:
             "due": due.isoformat(),
         },
         button=_("确认报送"),
+        counts=plan_result_counts(plan=plan),
         warnings=[_("还有 %(n)d 件异议未答复，须全部答复后方可报送。") % {"n": unanswered}]
         if unanswered
         else [],
@@ -130,6 +132,7 @@ def plan_report_approve_view(request: HttpRequest, plan_id: int) -> HttpResponse
         )
         % {"passed": report.passed_count, "due": report.review_due_on.isoformat()},
         button=_("确认核准"),
+        counts=plan_result_counts(plan=plan),
     )
 
 

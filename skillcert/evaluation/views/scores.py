@@ -23,6 +23,7 @@ from skillcert.evaluation.selectors.scores import (
     ScoreSlot,
     entries_mismatched,
     entries_to_confirm,
+    plan_result_counts,
     plan_results,
     plan_score_sheet,
     retake_candidates,
@@ -53,7 +54,12 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ScoreValueForm(forms.Form):
-    value = forms.DecimalField(label=gettext_lazy("成绩"), min_value=0, max_value=100, decimal_places=2)
+    # A score or 缺考: the service parses it (``score_mark_clean``) and its errors land on this field.
+    value = forms.CharField(
+        label=gettext_lazy("成绩"),
+        max_length=20,
+        help_text=gettext_lazy("0 到 100 的分数，最多两位小数；考生未参加考核的填写“缺考”。"),
+    )
 
 
 class ScoreChangeForm(ScoreValueForm):
@@ -401,6 +407,7 @@ def plan_results_view(request: HttpRequest, plan_id: int) -> HttpResponse:
                 for component in components
             ],
             "rows": rows,
+            "counts": plan_result_counts(plan=plan),
             "entries": entries,
             "may_change": may_change,
         },

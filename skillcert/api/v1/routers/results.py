@@ -28,7 +28,7 @@ from skillcert.api.v1.routers.applications import import_rejected
 from skillcert.evaluation.models import EvaluationPlan, ResultReport
 from skillcert.evaluation.selectors.plans import plan_get_for_user
 from skillcert.evaluation.selectors.publicity import plan_current_report
-from skillcert.evaluation.selectors.scores import plan_results, score_entry_get_for_user
+from skillcert.evaluation.selectors.scores import plan_result_counts, plan_results, score_entry_get_for_user
 from skillcert.evaluation.services.application_import import ImportRejected
 from skillcert.evaluation.services.publicity import plan_publicity_start
 from skillcert.evaluation.services.reports import (
@@ -38,7 +38,7 @@ from skillcert.evaluation.services.reports import (
 )
 from skillcert.evaluation.services.results import plan_scores_lock, score_change_after_lock
 from skillcert.evaluation.services.score_import import score_import
-from skillcert.evaluation.services.scores import score_confirm, score_enter
+from skillcert.evaluation.services.scores import ABSENT, score_confirm, score_enter
 from skillcert.evaluation.spreadsheets.reader import MAX_UPLOAD_BYTES
 
 router = Router(tags=["results"])
@@ -54,12 +54,26 @@ def _context(request: HttpRequest):
 
 # ---- scores -----------------------------------------------------------------------------------------
 
+ABSENT_DESCRIPTION = "缺考：考生未参加该科目考核（此时不填 value）"
+
+
+def _mark(value: Decimal | None, absent: bool) -> object:
+    """The mark for the services: the score, or 缺考; both at once is a field error."""
+    if absent and value is not None:
+        raise Problem(
+            status=422,
+            detail=_("缺考时不填写成绩。"),
+            errors=[FieldError("value", _("缺考时不填写成绩。"))],
+        )
+    return ABSENT if absent else value
+
 
 class ScoreEnterIn(Schema):
     application_id: int = Field(description="本计划报名的 id")
     component: str = Field(description="theory / skills / review")
     marker_id: int | None = Field(default=None, description="评分人（考评员）的用户 id；理论知识考试不填")
-    value: Decimal = Field(description="0 到 100，最多两位小数")
+    value: Decimal | None = Field(default=None, description="0 到 100，最多两位小数；缺考时不填")
+    absent: bool = Field(default=False, description=ABSENT_DESCRIPTION)
 
 
 class ScoreEnterOut(Schema):
@@ -68,7 +82,8 @@ class ScoreEnterOut(Schema):
     ticket_number: str | None
     component: str
     marker_id: int | None
-    value: Decimal
+    value: Decimal | None
+    absent: bool
     status: str
 
 
@@ -94,7 +109,7 @@ def enter_score(request: HttpRequest, plan_id: int, data: ScoreEnterIn):
         application=application,
         component=data.component,
         marker=marker,
-        value=data.value,
+        value=_mark(data.value, data.absent),
         actor=user,
         context=_context(request),
     )
@@ -105,18 +120,23 @@ def enter_score(request: HttpRequest, plan_id: int, data: ScoreEnterIn):
         "component": entry.component,
         "marker_id": entry.marker_id,
         "value": entry.value,
+        "absent": entry.absent,
         "status": entry.status,
     }
 
 
 class ScoreConfirmIn(Schema):
-    value: Decimal = Field(description="按评分表再次输入的成绩")
+    value: Decimal | None = Field(default=None, description="按评分表再次输入的成绩；缺考时不填")
+    absent: bool = Field(default=False, description=ABSENT_DESCRIPTION)
 
 
 class ScoreConfirmOut(Schema):
     id: int
-    status: str = Field(description="confirmed：一致；mismatch：不一致，两个值都保留，由录入人更正")
-    confirmation_value: Decimal
+    status: str = Field(
+        description="confirmed：一致；mismatch：不一致（含一方缺考、一方有成绩），两个值都保留，由录入人更正"
+    )
+    confirmation_value: Decimal | None
+    confirmation_absent: bool
 
 
 @router.post(
@@ -131,18 +151,27 @@ def confirm_score(request: HttpRequest, entry_id: int, data: ScoreConfirmIn):
     """A second member of staff confirms a score by typing it again."""
     user = require_roles(request, *BODY_EXAM_ROLES)
     entry = score_entry_get_for_user(user=user, entry_id=entry_id)
-    entry = score_confirm(entry=entry, value=data.value, actor=user, context=_context(request))
-    return 200, {"id": entry.pk, "status": entry.status, "confirmation_value": entry.confirmation_value}
+    entry = score_confirm(
+        entry=entry, value=_mark(data.value, data.absent), actor=user, context=_context(request)
+    )
+    return 200, {
+        "id": entry.pk,
+        "status": entry.status,
+        "confirmation_value": entry.confirmation_value,
+        "confirmation_absent": entry.confirmation_absent,
+    }
 
 
 class ScoreChangeIn(Schema):
-    value: Decimal
+    value: Decimal | None = Field(default=None, description="新成绩；改为缺考时不填")
+    absent: bool = Field(default=False, description=ABSENT_DESCRIPTION)
     reason: str = Field(max_length=500, description="修改原因（必填）")
 
 
 class ScoreChangeOut(Schema):
     id: int
-    value: Decimal
+    value: Decimal | None
+    absent: bool
     status: str
     change_reason: str
     application_result: str
@@ -161,12 +190,17 @@ def change_score(request: HttpRequest, entry_id: int, data: ScoreChangeIn):
     user = require_roles(request, *BODY_EXAM_ROLES)
     entry = score_entry_get_for_user(user=user, entry_id=entry_id)
     entry = score_change_after_lock(
-        entry=entry, value=data.value, reason=data.reason, actor=user, context=_context(request)
+        entry=entry,
+        value=_mark(data.value, data.absent),
+        reason=data.reason,
+        actor=user,
+        context=_context(request),
     )
     entry.application.refresh_from_db(fields=["result"])
     return 200, {
         "id": entry.pk,
         "value": entry.value,
+        "absent": entry.absent,
         "status": entry.status,
         "change_reason": entry.change_reason,
         "application_result": entry.application.result,
@@ -220,6 +254,7 @@ class ScoresLockOut(Schema):
     scores_locked_at: datetime | None
     passed: int
     failed: int
+    absent: int = Field(description="缺考人数（不计入实考人数）")
 
 
 @router.post(
@@ -234,14 +269,15 @@ def lock_scores(request: HttpRequest, plan_id: int):
     """The chief examiner locks the plan's scores."""
     user = require_roles(request, Role.EXAMINER)
     plan = plan_scores_lock(plan=_plan(user, plan_id), actor=user, context=_context(request))
-    results = plan.applications.exclude(result="pending").values_list("result", flat=True)
+    counts = plan_result_counts(plan=plan)
     return 200, {
         "id": plan.pk,
         "number": plan.number,
         "status": plan.status,
         "scores_locked_at": plan.scores_locked_at,
-        "passed": sum(1 for r in results if r == "passed"),
-        "failed": sum(1 for r in results if r == "failed"),
+        "passed": counts.passed,
+        "failed": counts.failed,
+        "absent": counts.absent,
     }
 
 
@@ -395,8 +431,9 @@ def return_report(request: HttpRequest, plan_id: int, data: ReportReturnIn):
 
 class ComponentResultOut(Schema):
     component: str
-    score: Decimal
+    score: Decimal | None = Field(description="缺考时为 null")
     passed: bool
+    absent: bool = Field(description="缺考")
     carried_from_application_id: int | None = Field(description="补考保留的合格科目：取得该成绩的报名 id")
 
 
@@ -406,8 +443,17 @@ class ApplicationResultOut(Schema):
     name: str
     id_number_masked: str
     retake_of_application_id: int | None
-    result: str
+    result: str = Field(description="pending 待评定 / passed 合格 / failed 不合格 / absent 缺考")
     components: list[ComponentResultOut]
+
+
+class PlanResultCountsOut(Schema):
+    applied: int = Field(description="报名人数（资格审核通过）")
+    sat: int = Field(description="实考人数（不含缺考）")
+    absent: int = Field(description="缺考人数")
+    passed: int = Field(description="合格人数")
+    failed: int = Field(description="不合格人数")
+    pass_rate: float | None = Field(description="合格率 = 合格人数 / 实考人数；无人实考时为 null")
 
 
 class PlanResultsOut(Schema):
@@ -415,6 +461,7 @@ class PlanResultsOut(Schema):
     number: str
     status: str
     scores_locked_at: datetime | None
+    counts: PlanResultCountsOut
     applications: list[ApplicationResultOut]
 
 
@@ -431,11 +478,20 @@ def get_results(request: HttpRequest, plan_id: int):
     user = require_roles(request, *STAFF_ROLES)
     plan = _plan(user, plan_id)
     components = plan.spec.components()
+    counts = plan_result_counts(plan=plan)
     return 200, {
         "plan_id": plan.pk,
         "number": plan.number,
         "status": plan.status,
         "scores_locked_at": plan.scores_locked_at,
+        "counts": {
+            "applied": counts.applied,
+            "sat": counts.sat,
+            "absent": counts.absent,
+            "passed": counts.passed,
+            "failed": counts.failed,
+            "pass_rate": counts.pass_rate,
+        },
         "applications": [
             {
                 "application_id": row.application.pk,
@@ -449,6 +505,7 @@ def get_results(request: HttpRequest, plan_id: int):
                         "component": component,
                         "score": result.score,
                         "passed": result.passed,
+                        "absent": result.absent,
                         "carried_from_application_id": result.carried_from_id,
                     }
                     for component in components
