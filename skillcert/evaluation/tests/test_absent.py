@@ -33,9 +33,9 @@ from skillcert.evaluation.services.scores import (
     score_enter,
 )
 from skillcert.evaluation.tests.factories import make_plan
+from skillcert.evaluation.tests.scoring import applications, locked_plan, scoring_plan
 from skillcert.evaluation.tests.test_publicity import at
 from skillcert.evaluation.tests.test_score_import import filled
-from skillcert.evaluation.tests.test_scores import applications, locked_plan, scoring_plan
 
 pytestmark = pytest.mark.django_db
 

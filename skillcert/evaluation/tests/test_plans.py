@@ -1,4 +1,6 @@
-"""Plans: creation, submission deadline and ratios, the authority's decisions, staff, recusal, pages, API."""
+"""Plans: creation, submission deadline and ratios, the authority's decisions, staff, recusal.
+
+The plan pages are tested in test_plan_pages.py, the plans API in test_plans_api.py."""
 
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -7,15 +9,9 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.urls import path, reverse
 from django.utils import timezone
 
 from skillcert.accounts.roles import Role
-from skillcert.api.tests.helpers import ApiClient, issued_key
-from skillcert.api.v1.api import SkillcertAPI
-from skillcert.api.v1.auth import TokenAuth
-from skillcert.api.v1.problems import install_problem_handlers
-from skillcert.api.v1.routers.plans import router as plans_router
 from skillcert.core.errors import ApplicationError
 from skillcert.core.models import AuditEvent
 from skillcert.evaluation.models import EvaluationPlan, PlanStaff
@@ -30,7 +26,6 @@ from skillcert.evaluation.services import (
     SessionInput,
     plan_acknowledge,
     plan_assign_external_supervisor,
-    plan_create,
     plan_reject,
     plan_staff_assign,
     plan_staff_remove,
@@ -47,9 +42,9 @@ from skillcert.evaluation.tests.factories import (
     make_resident_id,
     make_spec,
     qualify_examiner,
-    session_times,
     staff_user,
 )
+from skillcert.evaluation.tests.planning import create, sessions_for
 from skillcert.registry.models import Body, Site
 from skillcert.registry.services import MSG_MAY_NOT_EVALUATE
 
@@ -58,25 +53,6 @@ pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 Status = EvaluationPlan.Status
 Duty = PlanStaff.Duty
-
-
-def sessions_for(spec, first_session_at=None) -> list[SessionInput]:
-    return [
-        SessionInput(component=component, starts_at=starts, ends_at=ends, room="A101")
-        for component, starts, ends in session_times(spec, first_session_at or default_first_session_at())
-    ]
-
-
-def create(world, spec=None, *, actor=None, capacity=30, sessions=None, site=None):
-    spec = spec or make_spec(world)
-    return plan_create(
-        body=spec.tenant,
-        spec=spec,
-        site=site or world.site_y,
-        capacity=capacity,
-        sessions=sessions if sessions is not None else sessions_for(spec),
-        actor=actor or world.body_y_admin,
-    )
 
 
 # ---- create -----------------------------------------------------------------------------------------
@@ -547,269 +523,3 @@ def test_list_scoping(world):
     assert set(plan_list_for_user(user=world.municipal_statistician)) == {pudong_plan, minhang_plan}
     assert list(plan_list_for_user(user=world.candidate)) == []
     assert list(plan_list_for_user(user=world.municipal_admin, status=Status.DRAFT)) == []
-
-
-# ---- pages ------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def login(client, settings):
-    settings.SKILLCERT_REQUIRE_2FA = False
-
-    def as_user(user):
-        client.force_login(user)
-        return client
-
-    return as_user
-
-
-def test_plan_page_shows_status_steps_and_panels(login, world):
-    plan = make_plan(world, status=Status.DRAFT)
-    response = login(world.body_y_admin).get(reverse("evaluation:plan_detail", args=[plan.pk]))
-    assert response.status_code == 200
-    content = response.content.decode()
-    assert plan.number in content
-    assert reverse("evaluation:plan_submit", args=[plan.pk]) in content
-    for heading in ("报名", "成绩", "公示与结果报送", "证书"):
-        assert f">{heading}</h2>" in content
-
-
-@pytest.mark.parametrize(
-    ("user", "status", "url_name"),
-    [
-        ("body_y_admin", Status.DRAFT, "evaluation:plan_list"),
-        ("body_y_exam_staff", Status.DRAFT, "evaluation:plan_create"),
-        ("body_y_admin", Status.DRAFT, "evaluation:plan_edit"),
-        ("body_y_admin", Status.DRAFT, "evaluation:plan_submit"),
-        ("body_y_admin", Status.DRAFT, "evaluation:plan_staff"),
-        ("body_y_examiner", Status.ACKNOWLEDGED, "evaluation:plan_detail"),
-        ("body_y_examiner", Status.ACKNOWLEDGED, "evaluation:plan_recusal"),
-        ("pudong_reviewer", Status.SUBMITTED, "evaluation:plan_list"),
-        ("pudong_reviewer", Status.SUBMITTED, "evaluation:plan_detail"),
-        ("pudong_reviewer", Status.SUBMITTED, "evaluation:plan_reject"),
-        ("municipal_supervisor", Status.SUBMITTED, "evaluation:plan_external_supervisor"),
-        ("municipal_statistician", Status.PUBLICITY, "evaluation:plan_detail"),
-    ],
-)
-def test_each_page_renders_for_its_role(login, world, user, status, url_name):
-    plan = make_plan(world, status=status)
-    args = [] if url_name in ("evaluation:plan_list", "evaluation:plan_create") else [plan.pk]
-    response = login(getattr(world, user)).get(reverse(url_name, args=args))
-    assert response.status_code == 200
-    assert "<form" in response.content.decode() or url_name in (
-        "evaluation:plan_detail",
-        "evaluation:plan_list",
-    )
-
-
-def test_staff_remove_page_confirms_then_removes(login, world):
-    plan = make_plan(world, status=Status.DRAFT)
-    member = plan.staff.get(duty=Duty.INTERNAL_SUPERVISOR)
-    client = login(world.body_y_admin)
-    url = reverse("evaluation:plan_staff_remove", args=[plan.pk, member.pk])
-    assert "确认移除" in client.get(url).content.decode()
-    assert client.post(url).status_code == 302
-    assert not PlanStaff.objects.filter(pk=member.pk).exists()
-
-
-def test_plan_pages_answer_404_outside_scope(login, world):
-    plan = make_plan(world, status=Status.SUBMITTED)
-    client = login(world.minhang_reviewer)
-    assert client.get(reverse("evaluation:plan_detail", args=[plan.pk])).status_code == 404
-    assert client.get(reverse("evaluation:plan_acknowledge", args=[plan.pk])).status_code == 404
-    assert client.post(reverse("evaluation:plan_acknowledge", args=[plan.pk])).status_code == 404
-    client = login(world.body_s_admin)
-    assert client.get(reverse("evaluation:plan_submit", args=[plan.pk])).status_code == 404
-
-
-def test_plan_pages_check_roles(login, client, world):
-    plan = make_plan(world, status=Status.SUBMITTED)
-    assert client.get(reverse("evaluation:plan_list")).status_code == 302  # anonymous → login
-    assert login(world.candidate).get(reverse("evaluation:plan_list")).status_code == 403
-    assert (
-        login(world.body_y_examiner).get(reverse("evaluation:plan_submit", args=[plan.pk])).status_code == 403
-    )
-    assert (
-        login(world.body_y_admin).get(reverse("evaluation:plan_acknowledge", args=[plan.pk])).status_code
-        == 403
-    )
-    statistician = login(world.municipal_statistician)
-    assert statistician.get(reverse("evaluation:plan_list")).status_code == 200
-    assert statistician.get(reverse("evaluation:plan_acknowledge", args=[plan.pk])).status_code == 403
-
-
-def test_acknowledge_page_confirms_then_acts(login, world):
-    plan = make_plan(world, status=Status.SUBMITTED)
-    client = login(world.pudong_reviewer)
-    url = reverse("evaluation:plan_acknowledge", args=[plan.pk])
-    # GET shows the confirmation and changes nothing
-    assert "确认计划" in client.get(url).content.decode()
-    plan.refresh_from_db()
-    assert plan.status == Status.SUBMITTED
-    # POST acknowledges
-    response = client.post(url)
-    assert response.status_code == 302
-    plan.refresh_from_db()
-    assert plan.status == Status.ACKNOWLEDGED
-    assert AuditEvent.objects.filter(action="plan.acknowledged", target_id=str(plan.pk)).count() == 1
-
-
-def test_reject_page_requires_a_reason(login, world):
-    plan = make_plan(world, status=Status.SUBMITTED)
-    client = login(world.municipal_admin)
-    url = reverse("evaluation:plan_reject", args=[plan.pk])
-    assert client.post(url, {"reason": ""}).status_code == 200
-    assert client.post(url, {"reason": "时间冲突"}).status_code == 302
-    plan.refresh_from_db()
-    assert (plan.status, plan.decision_reason) == (Status.REJECTED, "时间冲突")
-
-
-def test_submit_page_shows_the_refusal(login, world):
-    plan = make_plan(world, status=Status.DRAFT, staffed=False)
-    response = login(world.body_y_admin).post(reverse("evaluation:plan_submit", args=[plan.pk]))
-    assert response.status_code == 200
-    assert "人员配备不符合要求" in response.content.decode()
-
-
-def test_create_page_creates_a_plan(login, world):
-    spec = make_spec(world, level_code="L4")
-    theory, skills = sessions_for(spec)
-    data = {
-        "spec": spec.pk,
-        "site": world.site_y.pk,
-        "capacity": 20,
-        "room": "A101",
-        "theory_starts_at": timezone.localtime(theory.starts_at).strftime("%Y-%m-%dT%H:%M"),
-        "theory_ends_at": timezone.localtime(theory.ends_at).strftime("%Y-%m-%dT%H:%M"),
-        "skills_starts_at": timezone.localtime(skills.starts_at).strftime("%Y-%m-%dT%H:%M"),
-        "skills_ends_at": timezone.localtime(skills.ends_at).strftime("%Y-%m-%dT%H:%M"),
-    }
-    response = login(world.body_y_exam_staff).post(reverse("evaluation:plan_create"), data)
-    plan = EvaluationPlan.objects.get()
-    assert response.status_code == 302
-    assert response["Location"] == reverse("evaluation:plan_detail", args=[plan.pk])
-    assert (plan.capacity, plan.sessions.count()) == (20, 2)
-
-
-def test_staff_page_assigns(login, world):
-    plan = make_plan(world, status=Status.DRAFT, staffed=False)
-    response = login(world.body_y_admin).post(
-        reverse("evaluation:plan_staff", args=[plan.pk]),
-        {"user": world.body_y_exam_staff.pk, "duty": Duty.INVIGILATOR},
-    )
-    assert response.status_code == 302
-    assert list(plan.staff.values_list("user__username", "duty")) == [("y_exam_staff", "invigilator")]
-
-
-def test_recusal_page_for_the_examiner(login, world):
-    plan = make_plan(world)
-    candidate = make_candidate("钱七", make_resident_id(date(1993, 6, 4), sequence=14))
-    make_application(plan, candidate)
-    client = login(world.body_y_examiner)
-    url = reverse("evaluation:plan_recusal", args=[plan.pk])
-    assert list(client.get(url).context["form"].fields["examiner"].queryset) == [world.body_y_examiner]
-    response = client.post(
-        url, {"examiner": world.body_y_examiner.pk, "candidate": candidate.pk, "relationship": "邻居"}
-    )
-    assert response.status_code == 302
-    assert examiner_may_mark(plan=plan, examiner=world.body_y_examiner, candidate=candidate) is False
-
-
-# ---- API --------------------------------------------------------------------------------------------
-
-# The lead mounts the router on the project's API; these tests mount it on their own, identical API.
-_test_api = SkillcertAPI(title="plans test", version="test", urls_namespace="plans-test", auth=TokenAuth())
-install_problem_handlers(_test_api)
-_test_api.add_router("/plans", plans_router)
-urlpatterns = [path("api/v1/", _test_api.urls)]
-
-
-@pytest.fixture
-def api(settings):
-    settings.ROOT_URLCONF = __name__
-    return ApiClient()
-
-
-def test_api_walks_create_staff_submit_acknowledge(api, world):
-    spec = make_spec(world, level_code="L4")
-    body_key = issued_key(world.body_y_admin)
-    sessions = [
-        {"component": s.component, "starts_at": s.starts_at.isoformat(), "ends_at": s.ends_at.isoformat()}
-        for s in sessions_for(spec)
-    ]
-    # create
-    response = api.call(
-        "post",
-        "/api/v1/plans",
-        token=body_key,
-        body={"spec_id": spec.pk, "site_id": world.site_y.pk, "capacity": 10, "sessions": sessions},
-    )
-    assert response.status_code == 201, response.content
-    plan_id = response.json()["id"]
-    assert response.json()["status"] == "draft"
-    # staff: a chief examiner, two examiners, two invigilators
-    plan = EvaluationPlan.objects.get(pk=plan_id)
-    qualify_examiner(world.body_y_examiner, spec=spec)
-    members = [(world.body_y_examiner, "chief_examiner")]
-    members += [(staff_user(world.body_y, Role.EXAMINER, i, qualify=spec), "examiner") for i in (1, 2)]
-    members += [(staff_user(world.body_y, Role.EXAM_STAFF, i), "invigilator") for i in (1, 2)]
-    for member, duty in members:
-        response = api.call(
-            "post",
-            f"/api/v1/plans/{plan_id}/staff",
-            token=body_key,
-            body={"user_id": member.pk, "duty": duty},
-        )
-        assert response.status_code == 201, response.content
-    # submit
-    response = api.call("post", f"/api/v1/plans/{plan_id}/submit", token=body_key)
-    assert response.status_code == 200, response.content
-    assert response.json()["status"] == "submitted"
-    # the 闵行 reviewer gets 404, the 浦东 reviewer acknowledges
-    response = api.call(
-        "post", f"/api/v1/plans/{plan_id}/acknowledge", token=issued_key(world.minhang_reviewer)
-    )
-    assert response.status_code == 404
-    response = api.call(
-        "post", f"/api/v1/plans/{plan_id}/acknowledge", token=issued_key(world.pudong_reviewer)
-    )
-    assert response.status_code == 200
-    assert response.json()["status"] == "acknowledged"
-    # the plan's status and next steps
-    response = api.call("get", f"/api/v1/plans/{plan_id}", token=body_key)
-    assert response.status_code == 200
-    payload = response.json()
-    assert (payload["number"], payload["status"]) == (plan.number, "acknowledged")
-    assert [step["label"] for step in payload["next_steps"]] == [
-        "组织报名并审核申报资格",
-        "组织考试并录入成绩",
-    ]
-    assert all(rule["met"] for rule in payload["staffing"])
-
-
-def test_api_errors(api, world):
-    plan = make_plan(world, status=Status.SUBMITTED)
-    # no token
-    assert api.call("get", f"/api/v1/plans/{plan.pk}").status_code == 401
-    # a body's examiner cannot submit
-    response = api.call("post", f"/api/v1/plans/{plan.pk}/submit", token=issued_key(world.body_y_examiner))
-    assert response.status_code == 403
-    # rejecting without a reason is a 422 problem
-    reviewer = issued_key(world.pudong_reviewer)
-    response = api.call("post", f"/api/v1/plans/{plan.pk}/reject", token=reviewer, body={"reason": ""})
-    assert response.status_code == 422
-    assert response["Content-Type"] == "application/problem+json"
-    # a submitted plan cannot be submitted again: 409
-    response = api.call("post", f"/api/v1/plans/{plan.pk}/submit", token=issued_key(world.body_y_admin))
-    assert response.status_code == 409
-    assert response.json()["detail"] == "只有草稿或被退回的计划可以提交。"
-    # rejecting with a reason
-    response = api.call(
-        "post", f"/api/v1/plans/{plan.pk}/reject", token=reviewer, body={"reason": "时间冲突"}
-    )
-    assert response.json() == {
-        "id": plan.pk,
-        "number": plan.number,
-        "status": "rejected",
-        "decision_reason": "时间冲突",
-    }

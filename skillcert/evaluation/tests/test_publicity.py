@@ -18,7 +18,7 @@ from skillcert.evaluation.models import EvaluationPlan, Objection
 from skillcert.evaluation.selectors.publicity import mask_name, publicity_ends_on, publicity_get_public
 from skillcert.evaluation.services import publicity as publicity_services
 from skillcert.evaluation.services.publicity import objection_answer, objection_lodge, plan_publicity_start
-from skillcert.evaluation.tests.test_scores import applications, locked_plan
+from skillcert.evaluation.tests.scoring import applications, locked_plan
 
 pytestmark = pytest.mark.django_db
 

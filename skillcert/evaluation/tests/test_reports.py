@@ -28,8 +28,8 @@ from skillcert.evaluation.services.reports import (
     result_report_submit,
 )
 from skillcert.evaluation.services.results import score_change_after_lock
+from skillcert.evaluation.tests.scoring import applications, scoring_plan
 from skillcert.evaluation.tests.test_publicity import TWO_CANDIDATES, published
-from skillcert.evaluation.tests.test_scores import applications, scoring_plan
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from skillcert.evaluation.services.results import (
 )
 from skillcert.evaluation.services.scores import score_enter
 from skillcert.evaluation.tests.factories import make_plan, make_spec
-from skillcert.evaluation.tests.test_scores import applications, enter_all, locked_plan, scoring_plan
+from skillcert.evaluation.tests.scoring import applications, enter_all, locked_plan, scoring_plan
 
 pytestmark = pytest.mark.django_db
 

@@ -21,7 +21,7 @@ from skillcert.evaluation.selectors.scores import plan_markers
 from skillcert.evaluation.services.application_import import ImportRejected
 from skillcert.evaluation.services.score_import import score_import, score_template_workbook
 from skillcert.evaluation.services.scores import MSG_VALUE_INVALID, score_enter
-from skillcert.evaluation.tests.test_scores import applications, scoring_plan
+from skillcert.evaluation.tests.scoring import applications, scoring_plan
 
 pytestmark = pytest.mark.django_db
 
