@@ -12,10 +12,9 @@ same status, headers and work as a hit (security.md P1). Every request is counte
 
 import contextlib
 import json
-import logging
 import re
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -27,7 +26,7 @@ from skillcert.verification import pages
 from skillcert.verification.challenge import challenge_issue, challenge_solved
 from skillcert.verification.config import VerificationConfig
 from skillcert.verification.events import QueryEventLog
-from skillcert.verification.limits import Limiter, Verdict
+from skillcert.verification.limits import Limiter
 from skillcert.verification.query_input import InputError, lookup_plan, query_fields
 from skillcert.verification.store import (
     Counters,
@@ -38,7 +37,6 @@ from skillcert.verification.store import (
     Store,
 )
 
-logger = logging.getLogger(__name__)
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 PROBLEM = "application/problem+json"
 QUERY_API = "/api/v1/public/certificates"
@@ -96,19 +94,37 @@ def record_json(row: tuple) -> dict:
     }
 
 
+# Made once: json.dumps with arguments makes a new encoder for every call.
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def json_response(
     data: object, *, status: int = 200, media_type: str = "application/json", headers=None
 ) -> Response:
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
-    return Response(body, status_code=status, media_type=media_type, headers=headers)
+    return Response(_JSON.encode(data).encode(), status_code=status, media_type=media_type, headers=headers)
 
 
-def problem(status: int, title: str, *, detail: str = "", headers=None, **extra: object) -> Response:
+def problem_data(status: int, title: str, *, detail: str = "", **extra: object) -> dict[str, object]:
+    """An application/problem+json body (RFC 9457)."""
     data: dict[str, object] = {"type": "about:blank", "title": title, "status": status}
     if detail:
         data["detail"] = detail
     data.update(extra)
+    return data
+
+
+def problem(status: int, title: str, *, detail: str = "", headers=None, **extra: object) -> Response:
+    data = problem_data(status, title, detail=detail, **extra)
     return json_response(data, status=status, media_type=PROBLEM, headers=headers)
+
+
+def security_headers(config: VerificationConfig) -> list[tuple[bytes, bytes]]:
+    """The headers of every answer of the verification app, as ASGI sends them."""
+    headers = [(name.encode(), value.encode()) for name, value in SECURITY_HEADERS.items()]
+    if config.hsts_seconds:
+        value = f"max-age={config.hsts_seconds}; includeSubDomains"
+        headers.append((b"strict-transport-security", value.encode()))
+    return headers
 
 
 class Verification:
@@ -119,17 +135,17 @@ class Verification:
         self.store = store
         self.clock = clock
         self.counters = counters_for(config, store)
-        # PostgreSQL with its counters in the database: the lookup and the counting in one round trip.
-        in_database = config.counters == "database" and isinstance(store, PostgresStore)
-        self.counted_lookup = store.fetch_counted if in_database else None
         self.events = (
             QueryEventLog(directory=config.events_dir, secret=config.secret) if config.events_dir else None
         )
         self.limiter = Limiter(counters=self.counters, limits=config.limits, secret=config.secret)
+        headers = security_headers(config)
+        self.json_headers = [(b"content-type", b"application/json"), *headers]
+        self.problem_headers = [(b"content-type", PROBLEM.encode()), *headers]
 
     # --- the query ------------------------------------------------------------------------------------
 
-    async def _answer(self, request: Request, fields: dict[str, str]):
+    async def _answer(self, client: str, fields: dict[str, str]):
         """Shared by the API and the page: ("ok", records) | ("input", errors) | ("limited", seconds) |
         ("challenge", challenge)."""
         now = self.clock()
@@ -137,9 +153,10 @@ class Verification:
             query, params, identifiers = lookup_plan(fields, index_key=self.config.index_key, now=now)
         except InputError as error:
             return "input", error.errors
-        client = client_address(request.scope)
-        rows, verdict = await self._lookup_counted(
-            query, params, client=client, identifiers=identifiers, now=now
+        # The lookup is made whatever the counts will say: a refused query costs what an answered one does.
+        rows = await self.store.fetch(query, params)
+        verdict = await self.limiter.check_query(
+            client=client, identifiers=identifiers, missed=not rows, now=now
         )
         if self.events is not None:  # for the enumeration watch, whatever the answer will be
             number = identifiers.get("number", "")
@@ -167,54 +184,45 @@ class Verification:
                 )
         return "ok", [record_json(row) for row in rows]
 
-    async def _lookup_counted(
-        self, query: str, params: list, *, client: str, identifiers: dict[str, str], now: float
-    ) -> tuple[list[tuple], Verdict]:
-        """The records found and the limiter's verdict. On PostgreSQL with its counters in the database,
-        one statement does both; elsewhere the lookup is a local read and the counting shared memory."""
-        if self.counted_lookup is None:
-            rows = await self.store.fetch(query, params)
-            return rows, await self.limiter.check_query(
-                client=client, identifiers=identifiers, missed=not rows, now=now
-            )
-        counting = self.limiter.counting_for_query(client=client, identifiers=identifiers, now=now)
-        if not counting.increments:  # every rule switched off
-            return await self.store.fetch(query, params), Verdict(retry_after=None, misses=0)
+    async def api_query(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The query API straight on ASGI, with every security header: most of the public traffic, so it
+        builds no Request or Response object and passes through no middleware (bench/)."""
+        extra: list[tuple[bytes, bytes]] = []
         try:
-            rows, counts = await self.counted_lookup(
-                query, params, counting.increments, miss_key=counting.miss_key, now=now
-            )
-        except Exception:  # the counting failed, perhaps not the lookup: count the fail-safe way
-            logger.exception("lookup with counting failed; looking up and counting apart")
-            rows = await self.store.fetch(query, params)
-            counts = await self.counters.count(counting.with_miss(not rows), now=now)
-        return rows, self.limiter.verdict(counting, counts, missed=not rows)
-
-    async def api_query(self, request: Request) -> Response:
-        try:
-            fields = await query_fields(request)
+            fields = await query_fields(scope, receive)
         except InputError as error:
-            return problem(413, "Payload Too Large", detail=error.errors["form"])
-        outcome, value = await self._answer(request, fields)
-        if outcome == "ok":
-            return json_response({"certificates": value})
-        if outcome == "input":
-            return problem(422, "Unprocessable Content", detail=next(iter(value.values())), errors=value)
-        if outcome == "limited":
-            return _limited(value)
-        return problem(428, "Precondition Required", detail=MSG_CHALLENGE_REQUIRED, **value.as_json())
+            status, data = 413, problem_data(413, "Payload Too Large", detail=error.errors["form"])
+        else:
+            outcome, value = await self._answer(client_address(scope), fields)
+            if outcome == "ok":
+                status, data = 200, {"certificates": value}
+            elif outcome == "input":
+                detail = next(iter(value.values()))
+                status, data = 422, problem_data(422, "Unprocessable Content", detail=detail, errors=value)
+            elif outcome == "limited":
+                status, data = 429, _limited_data(value)
+                extra.append((b"retry-after", str(value).encode()))
+            else:
+                challenge = value.as_json()
+                status = 428
+                data = problem_data(428, "Precondition Required", detail=MSG_CHALLENGE_REQUIRED, **challenge)
+        body = _JSON.encode(data).encode()
+        headers = self.json_headers if status == 200 else self.problem_headers
+        extra.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": status, "headers": headers + extra})
+        await send({"type": "http.response.body", "body": body})
 
     async def query_page(self, request: Request) -> Response:
         action = request.url.path
         if request.method == "GET":
             return HTMLResponse(pages.query_page(self.config, action=action))
         try:
-            fields = await query_fields(request)
+            fields = await query_fields(request.scope, request.receive)
         except InputError as error:
             return HTMLResponse(pages.query_page(self.config, action=action, errors=error.errors), 413)
         # The ID number is never sent back, not even into the form it was typed in (security.md P1).
         shown = {key: fields.get(key, "") for key in ("name", "number")}
-        outcome, value = await self._answer(request, fields)
+        outcome, value = await self._answer(client_address(request.scope), fields)
         if outcome == "ok":
             return HTMLResponse(pages.query_page(self.config, action=action, values=shown, results=value))
         if outcome == "input":
@@ -272,13 +280,14 @@ class Verification:
         return problem(405, "Method Not Allowed")
 
 
+def _limited_data(seconds: int) -> dict[str, object]:
+    detail = MSG_RATE_LIMITED.format(seconds=seconds)
+    return problem_data(429, "Too Many Requests", detail=detail, retry_after=seconds)
+
+
 def _limited(seconds: int) -> Response:
-    return problem(
-        429,
-        "Too Many Requests",
-        detail=MSG_RATE_LIMITED.format(seconds=seconds),
-        headers={"retry-after": str(seconds)},
-        retry_after=seconds,
+    return json_response(
+        _limited_data(seconds), status=429, media_type=PROBLEM, headers={"retry-after": str(seconds)}
     )
 
 
@@ -287,10 +296,7 @@ class SecurityHeaders:
 
     def __init__(self, app: ASGIApp, *, config: VerificationConfig) -> None:
         self.app = app
-        self.headers = [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
-        if config.hsts_seconds:
-            value = f"max-age={config.hsts_seconds}; includeSubDomains"
-            self.headers.append((b"strict-transport-security", value.encode()))
+        self.headers = security_headers(config)
         self.https_redirect = config.https_redirect
         self.names = frozenset(name for name, _ in self.headers)
 
@@ -348,9 +354,8 @@ def create_app(
 ) -> ASGIApp:
     """The public verification ASGI application (``clock`` is for tests that must not cross a window)."""
     handlers = Verification(config, store or store_for(config), clock)
-    Handler = Callable[[Request], Awaitable[Response]]
-    routes: list[tuple[str, Handler, list[str]]] = [
-        (QUERY_API, handlers.api_query, ["GET", "POST"]),
+    routes: list[tuple[str, Callable, list[str]]] = [
+        (QUERY_API, AsgiEndpoint(handlers.api_query), ["GET", "POST"]),
         ("/query", handlers.query_page, ["GET", "POST"]),
         ("/api/v1/public/verify/{token}", handlers.verify_json, ["GET"]),
         ("/v/{token}", handlers.verify_page, ["GET"]),
@@ -374,17 +379,34 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.verification = handlers
-    return SecurityHeaders(_direct(QUERY_API, handlers.api_query, app), config=config)
+    routed = SecurityHeaders(app, config=config)
+    return _direct(QUERY_API, handlers.api_query, routed, https_only=config.https_redirect)
 
 
-def _direct(path: str, endpoint: Callable[[Request], Awaitable[Response]], app: ASGIApp) -> ASGIApp:
-    """Send ``POST path``, most of the traffic, straight to its endpoint, past the router's matching and
-    the middleware layers it does not need; everything else, and every other method, goes to ``app``."""
+class AsgiEndpoint:
+    """An ASGI callable as a route's endpoint: Starlette takes functions and methods for request
+    handlers, anything else for an ASGI application."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
+
+
+def _direct(path: str, endpoint: ASGIApp, app: ASGIApp, *, https_only: bool) -> ASGIApp:
+    """Send ``POST path``, most of the traffic, straight to its endpoint (which adds the security headers
+    itself), past the router and the middleware; everything else goes to ``app``, and so does plain HTTP
+    when it must be redirected to HTTPS."""
 
     async def application(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"] == path and scope["method"] == "POST":
-            response = await endpoint(Request(scope, receive))
-            await response(scope, receive, send)
+        if (
+            scope["type"] == "http"
+            and scope["path"] == path
+            and scope["method"] == "POST"
+            and not (https_only and scope.get("scheme") == "http")
+        ):
+            await endpoint(scope, receive, send)
         else:
             await app(scope, receive, send)
 

@@ -129,12 +129,20 @@ class SharedCounters:
             home = 2 * (tag & mask)
             slot = own_base + home
             value = words[slot + 1]
-            if words[slot] == tag and value >> 32 == end:  # most keys sit in their home slot: no call
+            slot_tag = words[slot]
+            if slot_tag == tag and value >> 32 == end:  # most keys sit in their home slot: no call
                 value += amount
                 words[slot + 1] = value
                 total = value & _COUNT_MASK
-            else:
+            elif slot_tag == 0:  # a never-used home slot: a new key, and no other slot can hold it
+                if amount:  # a count of 0 (the miss counter of a hit) takes no slot
+                    words[slot + 1] = end << 32 | amount
+                    words[slot] = tag
+                total = amount
+            elif amount:
                 total = _add(words, own_base, tag, mask, tag, end, amount, seconds)
+            else:
+                total = _read(words, own_base, tag, mask, tag, end)
             for base in others:
                 slot = base + home
                 slot_tag = words[slot]

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from skillcert.verification.batching import Batcher
 from skillcert.verification.counters import CounterKey, SharedCounters, WorkerCounters
 
 if TYPE_CHECKING:  # psycopg is imported only by PostgreSQL installations
@@ -42,6 +43,20 @@ QUERIES = {
     "token": _SELECT + "qr_token = ?",
 }
 
+# The lookups by certificate number, by query: (whether the name must match, whether an ID index must).
+BY_NUMBER = {"number_name": (True, False), "number_id": (False, True), "number_id_name": (True, True)}
+BATCH_SIZE = 64  # calls in one statement at most
+_RECORD_COLUMNS = ", ".join(f"r.{column.strip()}" for column in COLUMNS.split(","))
+# Many lookups by number in one statement: each array holds one value per query (NULL: not asked), the
+# ID indexes of one query joined by spaces (they are hex). The same matching as QUERIES, row by row.
+_BY_NUMBERS = (
+    f"SELECT q.position, {_RECORD_COLUMNS}"  # noqa: S608 - constants only
+    " FROM unnest(%s::text[], %s::text[], %s::text[]) WITH ORDINALITY AS q(number, name, ids, position)"
+    " JOIN verification_record r ON r.number = q.number"
+    " AND (q.name IS NULL OR r.holder_name = q.name)"
+    " AND (q.ids IS NULL OR r.id_number_index = ANY(string_to_array(q.ids, ' ')))"
+)
+
 # A counter's key starts with its window's end (4 bytes, big-endian seconds), so expired counters are one
 # key range: purging needs no second index.
 _UPSERT_HEAD = "INSERT INTO verification_counter (key, count) VALUES "
@@ -49,6 +64,7 @@ _UPSERT_TAIL = (
     " ON CONFLICT (key) DO UPDATE SET count = verification_counter.count + excluded.count"
     " RETURNING key, count"
 )
+_READ = "SELECT key, count FROM verification_counter WHERE key = ANY(%s)"
 logger = logging.getLogger(__name__)
 PURGE_EVERY = 60.0  # seconds between deletions of expired counters, per worker
 
@@ -159,7 +175,14 @@ class FailSafeCounters:
 
 class PostgresStore:
     """psycopg's async pool: records, and counters when they are kept in the database, through the same
-    (read-only role's) connections."""
+    (read-only role's) connections.
+
+    Under load most of a lookup's cost is the statement, not the row, so the lookups by certificate number
+    and the counter updates that arrive in one turn of the event loop go as one statement each
+    (batching.py): the number lookups as one join over arrays of the queries, matched in SQL exactly as
+    one at a time; the counters as one upsert of every key's total, each caller answered with the count
+    its own increment reached.
+    """
 
     def __init__(self, *, conninfo: str, pool_size: int) -> None:
         self._conninfo = conninfo
@@ -167,6 +190,8 @@ class PostgresStore:
         self._pool: AsyncConnectionPool | None = None
         self._lock = asyncio.Lock()
         self._next_purge = 0.0
+        self._lookups = Batcher(self._lookup_batch, max_size=BATCH_SIZE)
+        self._countings = Batcher(self._count_batch, max_size=BATCH_SIZE)
 
     async def _get_pool(self):
         if self._pool is None:
@@ -186,59 +211,71 @@ class PostgresStore:
         return self._pool
 
     async def fetch(self, query: str, params: Sequence[object]) -> list[tuple]:
+        if query in BY_NUMBER:
+            return await self._lookups.submit((query, params))
         pool = await self._get_pool()
         async with pool.connection() as connection:
             cursor = await connection.execute(QUERIES[query].replace("?", "%s"), params)
             return [_iso_row(row) for row in await cursor.fetchall()]
 
+    async def _lookup_batch(self, lookups: list[tuple[str, Sequence[object]]]) -> list[list[tuple]]:
+        numbers: list[object] = []
+        names: list[object] = []
+        indexes: list[str | None] = []
+        for query, params in lookups:
+            numbers.append(params[0])
+            names.append(params[-1] if BY_NUMBER[query][0] else None)
+            indexes.append(" ".join(map(str, params[1 : 1 + ID_SLOTS])) if BY_NUMBER[query][1] else None)
+        pool = await self._get_pool()
+        async with pool.connection() as connection:
+            cursor = await connection.execute(_BY_NUMBERS, [numbers, names, indexes], prepare=True)
+            found = await cursor.fetchall()
+        answers: list[list[tuple]] = [[] for _ in lookups]
+        for position, *row in found:
+            answers[position - 1].append(_iso_row(tuple(row)))
+        return answers
+
     async def count(
         self, increments: Sequence[tuple[CounterKey, int]], *, now: float, exact: bool = False
     ) -> dict[CounterKey, int]:
-        pool = await self._get_pool()
-        params: list[object] = []
-        for key, amount in increments:
-            params += [_counter_key(key), amount]
-        async with pool.connection() as connection:
-            await self._purge(connection, now)
-            cursor = await connection.execute(_upsert_sql(len(increments), "%s"), params)
-            rows = await cursor.fetchall()
-        return {_counter_key_back(key): count for key, count in rows}
+        return await self._countings.submit((increments, now))
 
-    async def fetch_counted(
-        self,
-        query: str,
-        params: Sequence[object],
-        increments: Sequence[tuple[CounterKey, int]],
-        *,
-        miss_key: CounterKey | None,
-        now: float,
-    ) -> tuple[list[tuple], dict[CounterKey, int]]:
-        """The lookup and the counting in one statement, one round trip: the miss counter's amount is
-        decided inside it, 1 when the lookup found nothing. Answers (rows, counts)."""
+    async def _count_batch(
+        self, calls: list[tuple[Sequence[tuple[CounterKey, int]], float]]
+    ) -> list[dict[CounterKey, int]]:
+        totals: dict[CounterKey, int] = {}
+        for increments, _ in calls:
+            for key, amount in increments:
+                totals[key] = totals.get(key, 0) + amount
+        if not totals:  # nothing to count (limits.py does not call for that, but the interface allows it)
+            return [{} for _ in calls]
+        # A key that nobody adds to (the miss counter of a hit) is only read: no row for a count of 0.
+        # One order for every statement, so that two workers' upserts never wait on each other's rows.
+        added = sorted(key for key, total in totals.items() if total)
+        read = [_counter_key(key) for key, total in totals.items() if not total]
+        params: list[object] = []
+        for key in added:
+            params += [_counter_key(key), totals[key]]
+        if added:
+            upsert = _upsert_sql(len(added), "%s")
+            sql = f"WITH added AS ({upsert}) SELECT key, count FROM added"  # noqa: S608 - constants only
+            sql += f" UNION ALL {_READ}" if read else ""
+        else:
+            sql = _READ
         pool = await self._get_pool()
-        values: list[str] = []
-        arguments: list[object] = list(params)
-        for key, amount in increments:
-            arguments.append(_counter_key(key))
-            if key == miss_key:
-                values.append("(%s, CASE WHEN EXISTS (SELECT 1 FROM found) THEN 0 ELSE 1 END)")
-            else:
-                values.append("(%s, %s)")
-                arguments.append(amount)
-        blanks = ", ".join(["NULL"] * len(COLUMNS.split(",")))
-        sql = (
-            f"WITH found AS ({QUERIES[query].replace('?', '%s')}),"  # noqa: S608 - constants only
-            f" counted AS ({_UPSERT_HEAD}{', '.join(values)}{_UPSERT_TAIL})"
-            " SELECT found.*, NULL::bytea, NULL::integer FROM found"
-            f" UNION ALL SELECT {blanks}, key, count FROM counted"
-        )
         async with pool.connection() as connection:
-            await self._purge(connection, now)
-            cursor = await connection.execute(sql, arguments)
-            result = await cursor.fetchall()
-        rows = [_iso_row(row[:-2]) for row in result if row[-2] is None]
-        counts = {_counter_key_back(row[-2]): row[-1] for row in result if row[-2] is not None}
-        return rows, counts
+            await self._purge(connection, max(now for _, now in calls))
+            cursor = await connection.execute(sql, [*params, read] if read else params)
+            reached = dict.fromkeys(totals, 0)
+            reached.update((_counter_key_back(key), count) for key, count in await cursor.fetchall())
+        # Each caller's count is the total less what the callers after it in the batch added.
+        answers: list[dict[CounterKey, int]] = []
+        for increments, _ in reversed(calls):
+            answers.append({key: reached[key] for key, _ in increments})
+            for key, amount in increments:
+                reached[key] -= amount
+        answers.reverse()
+        return answers
 
     async def _purge(self, connection, now: float) -> None:
         if time.monotonic() >= self._next_purge:

@@ -130,6 +130,24 @@ def test_when_every_slot_is_live_the_smallest_count_gives_way_not_the_heavy_hitt
     counters.close()
 
 
+def test_adding_zero_reads_the_count_and_takes_no_slot(tmp_path):
+    # given a table of 16 slots holding sixteen clients seen once (two of them colliding at home)
+    counters = SharedCounters(path=tmp_path / "c.bin", segments=1, slots=PROBES)
+    seen = colliding_keys(2, slots=PROBES) + [key(f"seen-{index}") for index in range(PROBES - 2)]
+    for counter in seen:
+        counters.count([(counter, 1)], now=NOW)
+
+    # when a hundred other clients' miss counters are read (a hit adds 0 to its client's misses)
+    reads = [counters.count([(key(f"hit-{index}"), 0)], now=NOW) for index in range(100)]
+
+    # then each reads 0, and every client seen before keeps its count: no slot was taken from them
+    assert all(list(answer.values()) == [0] for answer in reads)
+    assert {counter: counters.count([(counter, 0)], now=NOW)[counter] for counter in seen} == dict.fromkeys(
+        seen, 1
+    )
+    counters.close()
+
+
 def test_a_file_made_for_another_geometry_is_replaced_not_misread(tmp_path):
     # given a file with counts, made for 1,024 slots a segment
     path = tmp_path / "counters.bin"

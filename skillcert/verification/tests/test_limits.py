@@ -263,7 +263,7 @@ def test_counters_in_the_database_are_shared_by_workers(verification_config, iss
     assert statuses == [200, 200, 200, 429]
 
 
-def test_on_postgresql_the_lookup_and_the_counting_are_one_statement(verification_config, issued, caplog):
+def test_on_postgresql_misses_are_counted_in_the_database(verification_config, issued, caplog):
     # given PostgreSQL with its counters in the database and a challenge after 2 misses
     if verification_config.postgres_url is None:
         pytest.skip("counters in the database are a PostgreSQL installation's choice")
@@ -276,7 +276,7 @@ def test_on_postgresql_the_lookup_and_the_counting_are_one_statement(verificatio
     with TestClient(app_for(config), base_url="https://testserver") as client:
         statuses = [client.post(API, data=miss).status_code for _ in range(3)]
 
-    # then the misses were counted inside the lookup's statement (no fallback was needed) ...
+    # then the misses were counted in the database (no fallback was needed) ...
     assert statuses == [200, 200, 428]
     assert not [record for record in caplog.records if record.levelname == "ERROR"]
     # ... into the database's counters: every counter these three queries share holds 3, misses included

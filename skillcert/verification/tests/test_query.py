@@ -1,11 +1,15 @@
 """The public query: exact matches on any two of name, ID number and certificate number; misses that
 look like hits; certificate facts only, never ID digits."""
 
+import dataclasses
 import re
 
+from starlette.testclient import TestClient
+
 from skillcert.core.identifiers import resident_id_check_character
+from skillcert.verification.app import SECURITY_HEADERS
 from skillcert.verification.events import query_events_read
-from skillcert.verification.tests.conftest import ISSUED_ON, WANG_ID, ZHANG_ID, client_for
+from skillcert.verification.tests.conftest import ISSUED_ON, ROOMY, WANG_ID, ZHANG_ID, app_for, client_for
 
 API = "/api/v1/public/certificates"
 FAR_FUTURE = 4_000_000_000.0
@@ -248,3 +252,38 @@ def test_each_answered_query_is_logged_for_the_enumeration_watch_without_persona
     text = "".join(path.read_text() for path in verification_config.events_dir.iterdir())
     for clear in (issued.zhang.number, "张伟", "李四", "testclient", issued.zhang.qr_token):
         assert clear not in text
+
+
+def test_over_plain_http_every_query_is_sent_to_https_and_answers_carry_hsts_once(
+    verification_config, issued
+):
+    # given an installation that redirects plain HTTP and sends HSTS
+    config = dataclasses.replace(verification_config, https_redirect=True, hsts_seconds=31536000)
+    query = {"number": issued.zhang.number, "name": "张伟"}
+
+    # when the API is asked over plain HTTP, by POST (the direct path) and by GET (the router's)
+    with TestClient(app_for(config, **ROOMY), base_url="http://testserver") as plain:
+        posted = plain.post(API, data=query, follow_redirects=False)
+        got = plain.get(API, params=query, follow_redirects=False)
+
+    # then neither is answered: both are sent to the same address over HTTPS
+    for response in (posted, got):
+        assert response.status_code == 301
+        assert response.headers["location"] == f"https://testserver{API}"
+        assert "certificates" not in response.text
+
+    # and when the same is asked over HTTPS, the answer, the page and a refusal each carry every
+    # protective header exactly once
+    with TestClient(app_for(config, **ROOMY), base_url="https://testserver") as secure:
+        answers = [
+            secure.post(API, data=query),
+            secure.get(API, params=query),
+            secure.post("/query", data=query),
+            secure.post(API, data={"number": issued.zhang.number}),  # one field: 422
+        ]
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 422]
+    for answer in answers:
+        names = [name.lower() for name, _ in answer.headers.raw]
+        for header in (*SECURITY_HEADERS, "strict-transport-security", "content-type", "content-length"):
+            assert names.count(header.encode()) == 1, header
+        assert answer.headers["strict-transport-security"] == "max-age=31536000; includeSubDomains"
