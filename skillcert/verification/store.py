@@ -59,12 +59,23 @@ _BY_NUMBERS = (
 
 # A counter's key starts with its window's end (4 bytes, big-endian seconds), so expired counters are one
 # key range: purging needs no second index.
-_UPSERT_HEAD = "INSERT INTO verification_counter (key, count) VALUES "
-_UPSERT_TAIL = (
+# One statement for any number of counters: add to the keys of ``added`` (rows locked in key order) and
+# read those of ``read``. Keys travel as one bytea of 12-byte keys and amounts as one comma-separated text:
+# psycopg dumps arrays in Python, which cost three times as much client CPU (bench, 54 keys: 800 µs
+# against 290). The text never changes, so psycopg converts it once and the server plans it once.
+KEY_BYTES = 12
+_COUNT = (
+    "WITH added AS (INSERT INTO verification_counter (key, count)"
+    " SELECT substring(%(added)s FROM n * 12 + 1 FOR 12), given.amounts[n + 1]"
+    " FROM (SELECT string_to_array(%(amounts)s, ',')::integer[] AS amounts) AS given,"
+    " generate_series(0, length(%(added)s) / 12 - 1) AS n ORDER BY 1"
     " ON CONFLICT (key) DO UPDATE SET count = verification_counter.count + excluded.count"
-    " RETURNING key, count"
+    " RETURNING key, count)"
+    " SELECT key, count FROM added"
+    " UNION ALL SELECT key, count FROM verification_counter WHERE key IN"
+    " (SELECT substring(%(read)s FROM n * 12 + 1 FOR 12)"
+    " FROM generate_series(0, length(%(read)s) / 12 - 1) AS n)"
 )
-_READ = "SELECT key, count FROM verification_counter WHERE key = ANY(%s)"
 logger = logging.getLogger(__name__)
 PURGE_EVERY = 60.0  # seconds between deletions of expired counters, per worker
 
@@ -84,11 +95,6 @@ class Counters(Protocol):
         ...
 
     async def close(self) -> None: ...
-
-
-def _upsert_sql(rows: int, placeholder: str) -> str:
-    values = ", ".join([f"({placeholder}, {placeholder})"] * rows)
-    return _UPSERT_HEAD + values + _UPSERT_TAIL
 
 
 def expired_before(now: float) -> bytes:
@@ -244,30 +250,32 @@ class PostgresStore:
         self, calls: list[tuple[Sequence[tuple[CounterKey, int]], float]]
     ) -> list[dict[CounterKey, int]]:
         totals: dict[CounterKey, int] = {}
+        callers: dict[CounterKey, int] = {}
         for increments, _ in calls:
             for key, amount in increments:
                 totals[key] = totals.get(key, 0) + amount
-        if not totals:  # nothing to count (limits.py does not call for that, but the interface allows it)
-            return [{} for _ in calls]
+                callers[key] = callers.get(key, 0) + 1
         # A key that nobody adds to (the miss counter of a hit) is only read: no row for a count of 0.
-        # One order for every statement, so that two workers' upserts never wait on each other's rows.
-        added = sorted(key for key, total in totals.items() if total)
-        read = [_counter_key(key) for key, total in totals.items() if not total]
-        params: list[object] = []
-        for key in added:
-            params += [_counter_key(key), totals[key]]
-        if added:
-            upsert = _upsert_sql(len(added), "%s")
-            sql = f"WITH added AS ({upsert}) SELECT key, count FROM added"  # noqa: S608 - constants only
-            sql += f" UNION ALL {_READ}" if read else ""
-        else:
-            sql = _READ
+        # Keys that several callers share (the global circuit breaker's, under load) are every worker's:
+        # they go in a short statement of their own, so that their rows stay locked only for as long as
+        # it takes, not while a long upsert of everyone's own keys runs.
+        # Every statement takes its rows in key order (_COUNT), so two workers' statements never deadlock.
+        read = [key for key, total in totals.items() if not total]
+        own = [key for key, total in totals.items() if total and callers[key] == 1]
+        shared = [key for key, total in totals.items() if total and callers[key] > 1]
+        reached = dict.fromkeys(totals, 0)
         pool = await self._get_pool()
         async with pool.connection() as connection:
             await self._purge(connection, max(now for _, now in calls))
-            cursor = await connection.execute(sql, [*params, read] if read else params)
-            reached = dict.fromkeys(totals, 0)
-            reached.update((_counter_key_back(key), count) for key, count in await cursor.fetchall())
+            for keys, reads in ((own, read), (shared, [])):
+                if keys or reads:
+                    params = {
+                        "added": b"".join(map(_counter_key, keys)),
+                        "amounts": ",".join(str(totals[key]) for key in keys),
+                        "read": b"".join(map(_counter_key, reads)),
+                    }
+                    cursor = await connection.execute(_COUNT, params, prepare=True)
+                    reached.update((_counter_key_back(key), count) for key, count in await cursor.fetchall())
         # Each caller's count is the total less what the callers after it in the batch added.
         answers: list[dict[CounterKey, int]] = []
         for increments, _ in reversed(calls):
@@ -291,6 +299,7 @@ class PostgresStore:
 
 
 def _counter_key(key: CounterKey) -> bytes:
+    """KEY_BYTES bytes: the window's end (4, big-endian, so that expired keys are one range), the tag (8)."""
     end, tag = key
     return end.to_bytes(4, "big") + tag.to_bytes(8, "big")
 
