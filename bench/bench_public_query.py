@@ -120,7 +120,9 @@ def _insert_rows() -> None:
             placeholders = ", ".join(["%s"] * 14)
             cursor.executemany(f"INSERT INTO verification_record ({columns}) VALUES ({placeholders})", rows())
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE verification_record")
+        # VACUUM too on PostgreSQL: the table as it stands in service (hint bits set, visibility map
+        # built), and no autovacuum of a million fresh rows running in the middle of a measurement.
+        cursor.execute(f"{'VACUUM ' if connection.vendor == 'postgresql' else ''}ANALYZE verification_record")
 
 
 def _delete_rows() -> None:
