@@ -79,8 +79,8 @@ end
 """
 
 
-def _insert_rows() -> None:
-    """1,000,000 verification records in bulk, with real-looking blind indexes and QR tokens."""
+def _insert_rows(count: int = ROWS) -> None:
+    """``count`` verification records in bulk, with real-looking blind indexes and QR tokens."""
     import hashlib
 
     from django.db import connection, transaction
@@ -93,7 +93,7 @@ def _insert_rows() -> None:
     key = secrets.token_bytes(32)
 
     def rows() -> Iterator[tuple]:
-        for i in range(ROWS):
+        for i in range(count):
             yield (
                 f"{PREFIX}{i:06d}",
                 f"考生{i}",

@@ -253,6 +253,22 @@ def mixed_lookups(config, issued) -> list[tuple[str, list]]:
     return lookups + lookups[::-1]  # the same lookups again in another order, in the same gather
 
 
+def ask_together(config, lookups: list[tuple[str, list]]) -> tuple[list, list[int]]:
+    """Every lookup asked at once of one store: (the answers, the size of each statement it sent)."""
+
+    async def scenario():
+        store = RecordingStore(conninfo=config.postgres_url, pool_size=4)
+        try:
+            answers = await asyncio.wait_for(
+                asyncio.gather(*(store.fetch(query, params) for query, params in lookups)), WAIT * 2
+            )
+        finally:
+            await store.close()
+        return answers, store.lookup_batches
+
+    return asyncio.run(scenario())
+
+
 def test_concurrent_mixed_lookups_answer_what_each_query_answers_alone(verification_config, issued):
     # given hits and misses of every kind of lookup, and what each answers when run alone
     require_postgres(verification_config)
@@ -267,18 +283,8 @@ def test_concurrent_mixed_lookups_answer_what_each_query_answers_alone(verificat
     expected = [one_at_a_time(query, params) for query, params in lookups]
     assert [len(rows) for rows in expected[:18]] == [1, 0, 1, 1, 0, 1, 0, 1, 0, 1, 0, 0, 1, 1, 1, 2, 1, 0]
 
-    async def scenario():
-        store = RecordingStore(conninfo=verification_config.postgres_url, pool_size=4)
-        try:
-            # when they are all asked concurrently
-            answers = await asyncio.wait_for(
-                asyncio.gather(*(store.fetch(query, params) for query, params in lookups)), WAIT * 2
-            )
-        finally:
-            await store.close()
-        return answers, store.lookup_batches
-
-    answers, batches = asyncio.run(scenario())
+    # when they are all asked concurrently
+    answers, batches = ask_together(verification_config, lookups)
 
     # then each gets exactly its own answer, and the lookups by number went as one statement
     assert answers == expected
@@ -325,18 +331,8 @@ def test_more_lookups_than_a_batch_holds_are_split_and_each_answered(verificatio
     expected = [one_at_a_time(query, params) for query, params in kinds]
     assert [len(rows) for rows in expected] == [1, 0, 1, 0]
 
-    async def scenario():
-        store = RecordingStore(conninfo=verification_config.postgres_url, pool_size=4)
-        try:
-            # when they are all asked at once
-            answers = await asyncio.wait_for(
-                asyncio.gather(*(store.fetch(query, params) for query, params in lookups)), WAIT * 2
-            )
-        finally:
-            await store.close()
-        return answers, store.lookup_batches
-
-    answers, batches = asyncio.run(scenario())
+    # when they are all asked at once
+    answers, batches = ask_together(verification_config, lookups)
 
     # then they went in statements of at most BATCH_SIZE, and every caller got its own answer
     assert batches == [BATCH_SIZE, BATCH_SIZE, 22]
