@@ -23,6 +23,7 @@ from skillcert.api.v1.routers.health import router as health_router
 from skillcert.api.v1.routers.plans import router as plans_router
 from skillcert.api.v1.routers.registry import router as registry_router
 from skillcert.api.v1.routers.results import router as results_router
+from skillcert.api.v1.routers.scores import router as scores_router
 
 
 def docs_access(view: Any) -> Any:
@@ -80,5 +81,7 @@ api.add_router("/", certificates_router)
 api.add_router("/", directory_router)
 api.add_router("/", registry_router)
 api.add_router("/", applications_router)
+# Scores before results: the order of their operations in the OpenAPI document.
+api.add_router("/", scores_router)
 api.add_router("/", results_router)
 api.add_router("/credentials", credentials_router)

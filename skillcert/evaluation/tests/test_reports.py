@@ -15,6 +15,7 @@ from skillcert.api.v1.api import SkillcertAPI
 from skillcert.api.v1.auth import TokenAuth
 from skillcert.api.v1.problems import install_problem_handlers
 from skillcert.api.v1.routers.results import router as results_router
+from skillcert.api.v1.routers.scores import router as scores_router
 from skillcert.certificates.models import Certificate
 from skillcert.core.errors import ApplicationError
 from skillcert.core.models import AuditEvent
@@ -233,6 +234,7 @@ _test_api = SkillcertAPI(
     title="results test", version="test", urls_namespace="results-test", auth=TokenAuth()
 )
 install_problem_handlers(_test_api)
+_test_api.add_router("/", scores_router)
 _test_api.add_router("/", results_router)
 urlpatterns = [path("api/v1/", _test_api.urls)]
 

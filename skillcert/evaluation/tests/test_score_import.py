@@ -13,7 +13,7 @@ from skillcert.api.tests.helpers import ApiClient, issued_key
 from skillcert.api.v1.api import SkillcertAPI
 from skillcert.api.v1.auth import TokenAuth
 from skillcert.api.v1.problems import install_problem_handlers
-from skillcert.api.v1.routers.results import router as results_router
+from skillcert.api.v1.routers.scores import router as scores_router
 from skillcert.core.errors import ApplicationError
 from skillcert.core.models import AuditEvent
 from skillcert.evaluation.models import Component, Recusal, ScoreEntry
@@ -191,7 +191,7 @@ _test_api = SkillcertAPI(
     title="score import test", version="test", urls_namespace="scores-test", auth=TokenAuth()
 )
 install_problem_handlers(_test_api)
-_test_api.add_router("/", results_router)
+_test_api.add_router("/", scores_router)
 urlpatterns = [path("api/v1/", _test_api.urls)]
 
 
