@@ -36,7 +36,8 @@ from skillcert.evaluation.models import EvaluationPlan, EvaluationSpec, StaffQua
 from skillcert.evaluation.services import spec_create
 from skillcert.evaluation.spreadsheets.columns import SHEET_TITLE
 from skillcert.evaluation.spreadsheets.template import application_template_workbook
-from skillcert.portal.demo import credit_code, resident_id
+from skillcert.portal.demo import credit_code
+from skillcert.portal.demo_candidates import resident_id
 from skillcert.reference.models import Occupation, Region, SkillLevel
 from skillcert.registry.models import Body, Site
 from skillcert.registry.services import BodyDetails, body_register

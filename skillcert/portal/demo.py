@@ -24,7 +24,7 @@ from skillcert.accounts.roles import Role
 from skillcert.accounts.services import candidate_create
 from skillcert.core.audit import audit_record
 from skillcert.core.identifiers.credit_code import credit_code_check_character
-from skillcert.core.identifiers.resident_id import resident_id_check_character
+from skillcert.portal.demo_candidates import CANDIDATES
 from skillcert.portal.demo_evaluation import EvaluationDemoResult, demo_evaluation_load
 from skillcert.portal.demo_filing import demo_filings_ensure
 from skillcert.portal.navigation import user_identity
@@ -57,12 +57,6 @@ def credit_code(*, authority: str, category: str, region_code: str, org_first8: 
     return first17 + credit_code_check_character(first17)
 
 
-def resident_id(*, address_code: str, birth: str, sequence: str) -> str:
-    """An 18-digit resident ID number (GB 11643): address, birth date, sequence and check character."""
-    first17 = address_code + birth + sequence
-    return first17 + resident_id_check_character(first17)
-
-
 # ---- the demo world --------------------------------------------------------------------------------
 
 
@@ -85,14 +79,6 @@ class DemoUser:
     role: str
     region: str | None = None  # authority staff
     body: str | None = None  # body staff: a DemoBody key
-
-
-@dataclass(frozen=True, slots=True)
-class DemoCandidate:
-    name: str
-    id_number: str
-    mobile: str = ""
-    username: str | None = None  # with a candidate account when set
 
 
 BODIES = (
@@ -148,26 +134,6 @@ USERS = (
     DemoUser("mh_center_examiner3", "韩雪", Role.EXAMINER, body="minhang"),
     DemoUser("mh_center_supervisor", "林芳", Role.INTERNAL_SUPERVISOR, body="minhang"),
 )
-
-# name, address code (Shanghai districts), birth date, sequence (odd: man, even: woman), mobile, account.
-_CANDIDATE_ROWS = (
-    ("张伟", "310115", "19880312", "151", "13700000101", "ks_zhangwei"),
-    ("王芳", "310112", "19920607", "224", "13700000102", "ks_wangfang"),
-    ("李强", "310104", "19850921", "035", "13700000103", "ks_liqiang"),
-    # A candidate account without a mobile number: its dashboard asks for one.
-    ("刘洁", "310110", "20010115", "046", "", "ks_liujie"),
-    ("陈浩", "310115", "19790430", "317", "13700000105", None),
-    ("杨秀英", "310107", "19830808", "128", "13700000106", None),
-    ("黄志明", "310112", "19960219", "093", "13700000107", None),
-    ("周婷", "310113", "19991103", "262", "13700000108", None),
-    ("吴俊杰", "310101", "19900726", "471", "13700000109", None),
-    ("徐丽娟", "310120", "19870114", "386", "13700000110", None),
-)
-CANDIDATES = tuple(
-    DemoCandidate(name, resident_id(address_code=address, birth=birth, sequence=sequence), mobile, username)
-    for name, address, birth, sequence, mobile, username in _CANDIDATE_ROWS
-)
-
 
 # ---- loading ---------------------------------------------------------------------------------------
 

@@ -36,6 +36,7 @@ from skillcert.evaluation.models import (
     TitleRank,
 )
 from skillcert.evaluation.services import spec_create
+from skillcert.portal.demo_candidates import CANDIDATES
 from skillcert.portal.demo_filing import (
     CHINESE_COOK,
     ELDERLY_CARE,
@@ -265,7 +266,6 @@ def _crew(key: str, body: Body, *, external: bool) -> Crew | None:
 
 
 def _applicants(index: int, plan: DemoPlan) -> tuple[Applicant, ...]:
-    from skillcert.portal.demo import CANDIDATES  # the demo's named candidates (imported late: a cycle)
 
     known = {candidate.name: candidate for candidate in CANDIDATES}
     users = _users(*(c.username for c in CANDIDATES if c.username))

@@ -28,7 +28,8 @@ from skillcert.evaluation.services import (
     plan_submit,
     spec_create,
 )
-from skillcert.portal.demo import CANDIDATES, demo_load
+from skillcert.portal.demo import demo_load
+from skillcert.portal.demo_candidates import CANDIDATES
 from skillcert.reference.models import Occupation, SkillLevel
 from skillcert.registry.models import Site
 
