@@ -21,5 +21,5 @@ verification_application = create_app(config_from_settings())
 application = combine(django=django_application, verification=verification_application)
 
 # Everything imported so far lives as long as the process: keep it out of the collector's full passes,
-# which would otherwise walk Django's hundreds of thousands of objects and stall requests (bench/).
+# which would otherwise walk Django's ~130,000 objects and stall requests (131 ms a pass, decision 0007).
 gc.freeze()
