@@ -21,6 +21,7 @@ from skillcert.evaluation.selectors.scores import plan_markers
 from skillcert.evaluation.services.application_import import ImportRejected
 from skillcert.evaluation.services.score_import import score_import, score_template_workbook
 from skillcert.evaluation.services.scores import MSG_VALUE_INVALID, score_enter
+from skillcert.evaluation.spreadsheets.reader import MAX_UPLOAD_BYTES
 from skillcert.evaluation.tests.scoring import applications, scoring_plan
 
 pytestmark = pytest.mark.django_db
@@ -215,3 +216,23 @@ def test_api_import_errors_carry_row_and_column(world, settings):
         f"/api/v1/plans/{plan.pk}/scores/import", {"file": good}, HTTP_AUTHORIZATION=f"Bearer {token}"
     )
     assert (response.status_code, response.json()["imported"]) == (200, 1)
+
+
+def test_api_refuses_a_file_over_the_upload_limit_before_reading_it(world, settings):
+    # given a plan waiting for scores and a file one byte over the limit
+    settings.ROOT_URLCONF = __name__
+    plan = scoring_plan(world, candidates=1)
+    token = issued_key(world.body_y_admin)
+    huge = io.BytesIO(b"\0" * (MAX_UPLOAD_BYTES + 1))
+    huge.name = "scores.xlsx"
+
+    # when it is uploaded
+    response = ApiClient().post(
+        f"/api/v1/plans/{plan.pk}/scores/import", {"file": huge}, HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
+
+    # then the answer names the field and the limit, and no score was entered
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"field": "file", "message": "文件过大。"}]
+    assert "20 MB" in response.json()["detail"]
+    assert not ScoreEntry.objects.filter(application__plan=plan).exists()

@@ -109,6 +109,14 @@ def _out(application: Application) -> dict:
     }
 
 
+def upload_size_check(file: UploadedFile) -> None:
+    """Refuses a spreadsheet upload over MAX_UPLOAD_BYTES before it is read (422 on the field ``file``)."""
+    if file.size is not None and file.size > MAX_UPLOAD_BYTES:
+        raise Problem(
+            status=422, detail=_("文件不能大于 20 MB。"), errors=[FieldError("file", _("文件过大。"))]
+        )
+
+
 def import_rejected(rejected: ImportRejected) -> Problem:
     """A 422 problem naming every problem of a rejected spreadsheet by row, column letter and header."""
     return Problem(
@@ -143,10 +151,7 @@ def import_applications(
     """Imports a filled-in application template for a plan of the caller's body; all rows or none."""
     user = require_roles(request, *BODY_MANAGER_ROLES)
     plan = plan_get_for_user(user=user, plan_id=plan_id)
-    if file.size is not None and file.size > MAX_UPLOAD_BYTES:
-        raise Problem(
-            status=422, detail=_("文件不能大于 20 MB。"), errors=[FieldError("file", _("文件过大。"))]
-        )
+    upload_size_check(file)
     try:
         result = application_import(
             plan=plan,

@@ -19,14 +19,13 @@ from skillcert.accounts.models import User
 from skillcert.accounts.roles import BODY_EXAM_ROLES, BODY_MANAGER_ROLES, Role
 from skillcert.api.v1.auth import require_roles
 from skillcert.api.v1.problems import FieldError, Problem, problem_responses
-from skillcert.api.v1.routers.applications import import_rejected
+from skillcert.api.v1.routers.applications import import_rejected, upload_size_check
 from skillcert.evaluation.selectors.plans import plan_get_for_user
 from skillcert.evaluation.selectors.scores import plan_result_counts, score_entry_get_for_user
 from skillcert.evaluation.services.application_import import ImportRejected
 from skillcert.evaluation.services.results import plan_scores_lock, score_change_after_lock
 from skillcert.evaluation.services.score_import import score_import
 from skillcert.evaluation.services.scores import ABSENT, score_confirm, score_enter
-from skillcert.evaluation.spreadsheets.reader import MAX_UPLOAD_BYTES
 
 # Tagged "results", as before scores had a module of their own: the OpenAPI document groups scores and
 # results together, and api.py mounts this router just before the results router to keep their order.
@@ -210,10 +209,7 @@ def import_scores(request: HttpRequest, plan_id: int, file: File[UploadedFile]):
     """Imports a filled-in score template of a plan of the caller's body; every cell or none."""
     user = require_roles(request, *BODY_MANAGER_ROLES)
     plan = plan_get_for_user(user=user, plan_id=plan_id)
-    if file.size is not None and file.size > MAX_UPLOAD_BYTES:
-        raise Problem(
-            status=422, detail=_("文件不能大于 20 MB。"), errors=[FieldError("file", _("文件过大。"))]
-        )
+    upload_size_check(file)
     try:
         result = score_import(
             plan=plan,
