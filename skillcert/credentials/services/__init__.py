@@ -9,7 +9,7 @@ from skillcert.credentials.services.credential import (
     credentials_for_certificates as credentials_for_certificates,
 )
 from skillcert.credentials.services.keys import issuer_key_ensure as issuer_key_ensure
-from skillcert.credentials.services.keys import issuer_key_rotate as issuer_key_rotate
 from skillcert.credentials.services.keys import platform_key_ensure as platform_key_ensure
+from skillcert.credentials.services.rotation import issuer_key_rotate as issuer_key_rotate
 from skillcert.credentials.services.status import credential_entries_allocate as credential_entries_allocate
 from skillcert.credentials.services.status import credential_status_revoke as credential_status_revoke

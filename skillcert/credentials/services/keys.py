@@ -1,8 +1,8 @@
 """Issuer keys (one active Ed25519 key per evaluation body) and the platform key that signs trust bundles.
 
-Seeds are kept only as AES-GCM ciphertext bound to their purpose. Creation and rotation take the audit
-chain lock first, like every other credentials write, so that all transactions lock in one order (audit,
-then status lists) and two first uses of a body cannot both create its key.
+Seeds are kept only as AES-GCM ciphertext bound to their purpose. Creation and rotation (rotation.py) take
+the audit chain lock first, like every other credentials write, so that all transactions lock in one order
+(audit, then status lists) and two first uses of a body cannot both create its key.
 """
 
 import base64
@@ -14,12 +14,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from skillcert.accounts.models import User
 from skillcert.core.audit import audit_chain_lock, audit_record
 from skillcert.core.errors import ApplicationError
 from skillcert.core.personal_data import decrypt, encrypt
 from skillcert.core.request_context import NO_REQUEST, RequestContext
-from skillcert.credentials.models import IssuerKey, PlatformKey, StatusList
+from skillcert.credentials.models import IssuerKey, PlatformKey
 from skillcert.credentials.multikey import public_key_multibase
 from skillcert.registry.models import Body
 
@@ -58,7 +57,8 @@ def _active_issuer_key(body: Body) -> IssuerKey | None:
     return IssuerKey.objects.filter(tenant=body, retired_at__isnull=True).first()
 
 
-def _create_issuer_key(*, body: Body, now: datetime) -> IssuerKey:
+def issuer_key_create(*, body: Body, now: datetime) -> IssuerKey:
+    """A new key for ``body``; the caller holds the audit chain lock and has retired any active key."""
     seed, public = _new_seed()
     return IssuerKey.objects.create(
         tenant=body,
@@ -78,46 +78,13 @@ def issuer_key_ensure(*, body: Body, context: RequestContext = NO_REQUEST) -> Is
     key = _active_issuer_key(body)  # another transaction may have created it while we waited
     if key is not None:
         return key
-    key = _create_issuer_key(body=body, now=timezone.now())
+    key = issuer_key_create(body=body, now=timezone.now())
     audit_record(
         actor=None,
         actor_label="skillcert",
         action="issuer_key.created",
         target=body,
         data={"public_key": key.public_key_multibase, "credit_code": body.credit_code},
-        context=context,
-    )
-    return key
-
-
-@transaction.atomic
-def issuer_key_rotate(*, body: Body, actor: User | None, context: RequestContext = NO_REQUEST) -> IssuerKey:
-    """Retire the body's key (its seed is erased, its public key stays published) and start a new one.
-
-    The body's status lists are re-signed with the new key; credentials signed with the old key keep
-    verifying, and new downloads are signed with the new key.
-    """
-    from skillcert.credentials.services.status import status_lists_sign
-
-    audit_chain_lock()
-    now = timezone.now()
-    old = IssuerKey.objects.select_for_update().filter(tenant=body, retired_at__isnull=True).first()
-    if old is not None:
-        old.retired_at = now
-        old.seed_ciphertext = ""
-        old.save(update_fields=["retired_at", "seed_ciphertext"])
-    key = _create_issuer_key(body=body, now=now)
-    status_lists_sign(lists=list(StatusList.objects.filter(tenant=body)), key=key, body=body)
-    audit_record(
-        actor=actor,
-        actor_label="" if actor is not None else "skillcert",
-        action="issuer_key.rotated",
-        target=body,
-        data={
-            "credit_code": body.credit_code,
-            "retired_key": old.public_key_multibase if old is not None else None,
-            "public_key": key.public_key_multibase,
-        },
         context=context,
     )
     return key
