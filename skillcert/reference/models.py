@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -95,3 +96,72 @@ class JobType(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class LevelRange(models.Model):
+    """The certificate levels at which an occupation, or one of its job types, may be evaluated.
+
+    Part of "国家公布的可备案职业(工种)、等级范围": bodies may file only within it. A job type's own range
+    wins over its occupation's; with no range recorded, all five certificate levels are allowed
+    (``skillcert.reference.selectors.level_range_resolve``).
+    """
+
+    # CASCADE: a range means nothing without its occupation or job type; filed scopes PROTECT those rows.
+    occupation = models.ForeignKey(
+        Occupation, on_delete=models.CASCADE, related_name="level_ranges", verbose_name=_("职业")
+    )
+    job_type = models.ForeignKey(
+        JobType,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="level_ranges",
+        verbose_name=_("工种"),
+    )
+    # Both ends point at the certificate digit (5 = 五级/初级工 … 1 = 一级/高级技师), not the level code:
+    # only the five certificate levels can be referenced at all, and the database can check the order.
+    lowest = models.ForeignKey(
+        SkillLevel,
+        to_field="certificate_digit",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("最低等级"),
+    )
+    highest = models.ForeignKey(
+        SkillLevel,
+        to_field="certificate_digit",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("最高等级"),
+    )
+
+    class Meta:
+        verbose_name = _("可评价等级范围")
+        verbose_name_plural = _("可评价等级范围")
+        ordering = ["occupation__code", "job_type__name"]
+        constraints = [
+            # A larger certificate digit is a lower level: 五级 (5) … 一级 (1).
+            models.CheckConstraint(
+                condition=models.Q(lowest_id__gte=models.F("highest_id")), name="level_range_lowest_not_above"
+            ),
+            models.UniqueConstraint(
+                fields=["occupation"],
+                condition=models.Q(job_type__isnull=True),
+                name="level_range_unique_per_occupation",
+            ),
+            models.UniqueConstraint(
+                fields=["occupation", "job_type"],
+                condition=models.Q(job_type__isnull=False),
+                name="level_range_unique_per_job_type",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        subject = f"{self.occupation.name}（{self.job_type.name}）" if self.job_type else self.occupation.name
+        if self.lowest_id == self.highest_id:
+            return f"{subject}：{self.lowest.label}"
+        return f"{subject}：{self.lowest.label}至{self.highest.label}"
+
+    def clean(self) -> None:
+        if self.job_type is not None and self.job_type.occupation_id != self.occupation_id:
+            raise ValidationError({"job_type": _("工种不属于该职业。")})

@@ -75,3 +75,42 @@ def seed_starter_sets(
     ]
     job_type_model.objects.bulk_create(job_types)
     return SeedCounts(len(levels), len(regions), len(occupations), len(job_types))
+
+
+def seed_level_ranges(*, occupation_model: Any, job_type_model: Any, level_range_model: Any) -> int:
+    """Create the starter level ranges whose occupation (and job type) exist and have no range yet.
+
+    Not part of ``seed_starter_sets``: a range an administrator removed means "all five levels", a
+    decision that re-seeding must not undo. Returns how many ranges were created.
+    """
+    occupation_ids = dict(
+        occupation_model.objects.filter(code__in={code for code, *_rest in starter.LEVEL_RANGES}).values_list(
+            "code", "pk"
+        )
+    )
+    job_type_ids = {
+        (occupation_id, name): pk
+        for pk, occupation_id, name in job_type_model.objects.filter(
+            occupation_id__in=occupation_ids.values()
+        ).values_list("pk", "occupation_id", "name")
+    }
+    have = set(
+        level_range_model.objects.filter(occupation_id__in=occupation_ids.values()).values_list(
+            "occupation_id", "job_type_id"
+        )
+    )
+    ranges = []
+    for code, job_type_name, lowest, highest in starter.LEVEL_RANGES:
+        occupation_id = occupation_ids.get(code)
+        job_type_id = job_type_ids.get((occupation_id, job_type_name)) if job_type_name else None
+        if occupation_id is None or (job_type_name and job_type_id is None):
+            continue  # an occupation or job type this database does not carry: nothing to restrict
+        if (occupation_id, job_type_id) in have:
+            continue
+        ranges.append(
+            level_range_model(
+                occupation_id=occupation_id, job_type_id=job_type_id, lowest_id=lowest, highest_id=highest
+            )
+        )
+    level_range_model.objects.bulk_create(ranges)
+    return len(ranges)

@@ -1,6 +1,7 @@
-"""Writes on reference data: the starter sets and the working-day calendar.
+"""Writes on reference data: the starter sets, the working-day calendar and the level ranges.
 
-The importers of the official catalogues live in ``skillcert.reference.importers``.
+The importers of the official catalogues live in ``skillcert.reference.importers``; the Excel import and
+export of the level ranges in ``skillcert.reference.level_range_sheets``.
 """
 
 from dataclasses import asdict
@@ -14,8 +15,14 @@ from skillcert.accounts.models import User
 from skillcert.core.audit import audit_record
 from skillcert.core.models import CalendarDay
 from skillcert.core.request_context import NO_REQUEST, RequestContext
-from skillcert.reference.models import JobType, Occupation, Region, SkillLevel
+from skillcert.reference.models import JobType, LevelRange, Occupation, Region, SkillLevel
 from skillcert.reference.seeding import SeedCounts, seed_starter_sets
+from skillcert.reference.selectors import level_range_subject, level_span_label
+
+MSG_NOT_A_CERTIFICATE_LEVEL = _("只能选择五级至一级的证书等级。")
+MSG_LOWEST_ABOVE_HIGHEST = _("最低等级（%(lowest)s）不能高于最高等级（%(highest)s）。")
+MSG_JOB_TYPE_NOT_OF_OCCUPATION = _("工种“%(job_type)s”不属于职业“%(occupation)s”。")
+MSG_RANGE_EXISTS = _("%(subject)s已设定等级范围（%(range)s），请修改原记录。")
 
 
 @transaction.atomic
@@ -100,3 +107,97 @@ def calendar_day_delete(
     target = ("core.calendarday", str(calendar_day.pk))
     calendar_day.delete()
     audit_record(actor=actor, action="calendar_day.deleted", target=target, data=data, context=context)
+
+
+# --- level ranges (可备案等级范围) ----------------------------------------------------------------------
+
+
+def level_range_data(level_range: LevelRange) -> dict:
+    """What the audit keeps of a range: whose it is and its two ends as level codes."""
+    return {
+        "occupation": level_range.occupation.code,
+        "job_type": level_range.job_type.name if level_range.job_type else "",
+        "lowest": level_range.lowest.code,
+        "highest": level_range.highest.code,
+    }
+
+
+def level_range_clean_levels(*, lowest: SkillLevel, highest: SkillLevel) -> None:
+    """Both ends are certificate levels and the lowest is not above the highest; field errors if not."""
+    errors: dict[str, list] = {}
+    for field, level in (("lowest", lowest), ("highest", highest)):
+        if level.certificate_digit is None:
+            errors[field] = [str(MSG_NOT_A_CERTIFICATE_LEVEL)]
+    if not errors and lowest.rank > highest.rank:
+        errors["lowest"] = [MSG_LOWEST_ABOVE_HIGHEST % {"lowest": lowest.label, "highest": highest.label}]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def level_range_create(
+    *,
+    actor: User,
+    occupation: Occupation,
+    job_type: JobType | None,
+    lowest: SkillLevel,
+    highest: SkillLevel,
+    context: RequestContext = NO_REQUEST,
+) -> LevelRange:
+    """Record the levels at which an occupation, or one of its job types, may be evaluated."""
+    if job_type is not None and job_type.occupation_id != occupation.pk:
+        message = MSG_JOB_TYPE_NOT_OF_OCCUPATION % {"job_type": job_type.name, "occupation": occupation.name}
+        raise ValidationError({"job_type": message})
+    level_range_clean_levels(lowest=lowest, highest=highest)
+    existing = LevelRange.objects.filter(occupation=occupation, job_type=job_type).first()
+    if existing is not None:
+        message = MSG_RANGE_EXISTS % {
+            "subject": level_range_subject(occupation=occupation, job_type=job_type),
+            "range": level_span_label(lowest=existing.lowest, highest=existing.highest),
+        }
+        raise ValidationError({"job_type" if job_type else "occupation": message}, code="level_range_exists")
+    level_range = LevelRange(occupation=occupation, job_type=job_type, lowest=lowest, highest=highest)
+    level_range.full_clean(validate_unique=False, validate_constraints=False)  # both checked above
+    level_range.save(force_insert=True)
+    audit_record(
+        actor=actor,
+        action="level_range.created",
+        target=level_range,
+        data=level_range_data(level_range),
+        context=context,
+    )
+    return level_range
+
+
+@transaction.atomic
+def level_range_update(
+    *,
+    actor: User,
+    level_range: LevelRange,
+    lowest: SkillLevel,
+    highest: SkillLevel,
+    context: RequestContext = NO_REQUEST,
+) -> LevelRange:
+    """Change a range's two ends. Scopes already filed stay in force: only new filings are checked."""
+    level_range_clean_levels(lowest=lowest, highest=highest)
+    before = level_range_data(level_range)
+    level_range.lowest = lowest
+    level_range.highest = highest
+    level_range.save(update_fields=["lowest", "highest"])
+    audit_record(
+        actor=actor,
+        action="level_range.updated",
+        target=level_range,
+        data={"before": before, "after": level_range_data(level_range)},
+        context=context,
+    )
+    return level_range
+
+
+@transaction.atomic
+def level_range_delete(*, actor: User, level_range: LevelRange, context: RequestContext = NO_REQUEST) -> None:
+    """Remove a range: the occupation's range (for a job type) or all five levels apply again."""
+    data = level_range_data(level_range)
+    target = ("reference.levelrange", str(level_range.pk))
+    level_range.delete()
+    audit_record(actor=actor, action="level_range.deleted", target=target, data=data, context=context)

@@ -2,7 +2,7 @@ from datetime import date
 
 from django.urls import path, register_converter
 
-from skillcert.reference import views
+from skillcert.reference import level_range_views, views
 
 
 class IsoDateConverter:
@@ -28,4 +28,12 @@ urlpatterns = [
     path("calendar/new/", views.calendar_day_create_view, name="calendar_day_create"),
     path("calendar/<isodate:day>/edit/", views.calendar_day_update_view, name="calendar_day_update"),
     path("calendar/<isodate:day>/delete/", views.calendar_day_delete_view, name="calendar_day_delete"),
+    path("level-ranges/", level_range_views.level_range_list_view, name="level_ranges"),
+    path("level-ranges/new/", level_range_views.level_range_create_view, name="level_range_create"),
+    path("level-ranges/<int:pk>/edit/", level_range_views.level_range_update_view, name="level_range_update"),
+    path(
+        "level-ranges/<int:pk>/delete/", level_range_views.level_range_delete_view, name="level_range_delete"
+    ),
+    path("level-ranges/import/", level_range_views.level_range_import_view, name="level_range_import"),
+    path("level-ranges/export/", level_range_views.level_range_export_view, name="level_range_export"),
 ]

@@ -3,7 +3,8 @@
 Written for skillcert from public facts (domain-cn-skills.md §3, §5, §10.3, and the osta 2022 catalogue for
 the occupation codes); the full official sets are loaded with ``skillcert import-regions`` and
 ``skillcert import-occupations``. Keep the tuples to the fields of the reference models as of migration
-0001: the seeding migration reads this module, so a new field needs its own migration, not a new column here.
+0001 (``LEVEL_RANGES``: 0003): the seeding migrations read this module, so a new field needs its own
+migration, not a new column here.
 """
 
 # (code, certificate digit or None, label as printed, short name, rank, is_high_skill)
@@ -158,4 +159,15 @@ OCCUPATIONS: tuple[tuple[str, str, bool, bool, str, str, tuple[str, ...]], ...] 
     ("6-31-03-01", "化学检验员", False, False, "6-31-03", "检验试验人员", ()),
     ("6-31-07-01", "工业机器人系统运维员", False, True, "6-31-07", "工业机器人操作运维人员", ()),
     ("6-31-07-03", "工业机器人系统操作员", False, True, "6-31-07", "工业机器人操作运维人员", ()),
+)
+
+# (occupation code, job type name or "" for the occupation itself, lowest, highest certificate digit):
+# the level ranges domain-cn-skills.md §3.1 documents; every other occupation allows 五级 to 一级. Loaded
+# by migration 0004 (after LevelRange existed), and only for occupations and job types present.
+LEVEL_RANGES: tuple[tuple[str, str, int, int], ...] = (
+    ("4-10-01-01", "", 4, 1),  # 婴幼儿发展引导员 (2021 standard): 四级 to 一级 only
+    ("6-18-02-04", "电焊工", 5, 1),
+    ("6-18-02-04", "气焊工", 5, 3),
+    ("6-18-02-04", "钎焊工", 5, 2),
+    ("6-18-02-04", "焊接设备操作工", 5, 1),
 )

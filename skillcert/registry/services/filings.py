@@ -11,6 +11,7 @@ from skillcert.accounts.models import User
 from skillcert.core.audit import audit_record
 from skillcert.core.errors import ApplicationError
 from skillcert.core.request_context import NO_REQUEST, RequestContext
+from skillcert.reference.selectors import level_range_check
 from skillcert.registry.models import (
     Body,
     FiledScope,
@@ -22,6 +23,7 @@ from skillcert.registry.models import (
 from skillcert.registry.selectors import filed_scope_in_force, filing_open_for_body
 from skillcert.registry.services._common import (
     MSG_DETAILS_LOCKED,
+    collect,
     lock_editable,
     require_body_admin,
     require_editable,
@@ -161,6 +163,19 @@ def filing_site_remove(
     audit_record(actor=actor, action="filing.site_removed", target=application, data=data, context=context)
 
 
+def _clean_scope_in_range(scope: ScopeDeclaration) -> ScopeDeclaration:
+    """``clean_scope``, plus the level within the occupation's (or job type's) published level range."""
+    errors: dict[str, list] = {}
+    cleaned = collect(errors, clean_scope, scope)
+    if "level" not in errors and "job_type" not in errors:
+        collect(
+            errors, level_range_check, occupation=scope.occupation, job_type=scope.job_type, level=scope.level
+        )
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
 def _check_scope_free(*, application: FilingApplication, scope: ScopeDeclaration) -> None:
     label = _scope_label(occupation=scope.occupation, job_type=scope.job_type, level=scope.level)
     same = {"occupation": scope.occupation, "job_type": scope.job_type, "level": scope.level}
@@ -180,7 +195,7 @@ def filing_scope_add(
 ) -> FilingScopeRequest:
     """Ask for one occupation / job type / level, with the examiners, supervisors, questions and equipment."""
     application = lock_editable(actor=actor, application=application)
-    cleaned = clean_scope(scope)
+    cleaned = _clean_scope_in_range(scope)
     _check_scope_free(application=application, scope=cleaned)
     request = FilingScopeRequest.objects.create(
         application=application,
@@ -262,10 +277,10 @@ def _check_complete(application: FilingApplication) -> None:
             errors["sites"] = [MSG_NEEDS_SITE]
         if not has_scope and not application.scope_withdrawals.exists():
             errors["scope"] = [MSG_NEEDS_CHANGE]
-    # Rows added while the level catalogue or job types said otherwise are checked again.
+    # Rows added while the level catalogue, job types or level ranges said otherwise are checked again.
     for index, row in enumerate(application.scope_requests.select_related("occupation", "job_type", "level")):
         try:
-            clean_scope(
+            _clean_scope_in_range(
                 ScopeDeclaration(
                     occupation=row.occupation,
                     job_type=row.job_type,
