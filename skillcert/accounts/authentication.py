@@ -17,7 +17,6 @@ only after it has committed, so a refused login still leaves its trace. Call the
 ``transaction.atomic`` block of your own, or the failure records roll back with it.
 """
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -34,6 +33,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from skillcert.accounts.models import LoginFailure, User
 from skillcert.accounts.selectors import user_may_unlock
+from skillcert.accounts.two_factor import recovery_code_hash, recovery_code_normalise
 from skillcert.core.audit import audit_record
 from skillcert.core.errors import ApplicationError
 from skillcert.core.request_context import RequestContext
@@ -321,15 +321,19 @@ def _second_factor_step(*, user: User, code: str, context: RequestContext) -> De
         return _locked_message(user.locked_until)
 
     # Recovery codes are shown in groups ("abcde-fghij"); people type them with or without the dash.
-    code = re.sub(r"[\s-]", "", code).lower()
+    code = recovery_code_normalise(code)
     device: Device | None = None
     kind = "totp" if code.isdigit() else "recovery_code"
+    token = code
     if code.isdigit():
         device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
     elif code:
         device = StaticDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
-    # TOTPDevice.verify_token refuses any time step at or before the last one used: codes are single use.
-    if device is not None and device.verify_token(code):
+        # Only the hash of a recovery code is stored: look up the hash of what was typed.
+        token = recovery_code_hash(code=code, user_id=user.pk)
+    # TOTPDevice.verify_token refuses any time step at or before the last one used; StaticDevice.verify_token
+    # deletes the token it matched. Either way a code works once.
+    if device is not None and device.verify_token(token):
         audit_record(actor=user, action="auth.second_factor_verified", data={"method": kind}, context=context)
         _reset_account(user)
         return device

@@ -4,12 +4,22 @@ A user has at most one confirmed TOTP device and one static device holding the u
 A new device is created unconfirmed and replaces the old ones only when a code from it has been entered,
 so starting a re-enrolment never leaves the account without a working second factor. Starting,
 confirming and cancelling an enrolment are each audited; recovery codes are issued only at confirmation.
+
+Recovery codes are password-equivalent, so they are stored like passwords: only a hash. Each
+``StaticToken.token`` holds ``recovery_code_hash`` of a code (PBKDF2-HMAC-SHA256 with a per-user salt,
+``SKILLCERT_RECOVERY_CODE_ITERATIONS`` iterations, 12 bytes as 16 URL-safe base64 characters: the column
+holds at most 16). The plain codes exist only in the response that shows them once. Checking a code
+hashes what was typed and hands the hash to ``StaticDevice.verify_token``, which deletes the matching row,
+so each code still works once. The stored hash itself is useless as a code: it would be hashed again.
 """
 
 import base64
+import hashlib
+import re
 import secrets
 
 import segno
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -94,6 +104,33 @@ def recovery_code_display(code: str) -> str:
     return f"{code[:5]}-{code[5:]}"
 
 
+def recovery_code_normalise(code: str) -> str:
+    """A code as typed ("ABCDE-fgh23", with or without the dash or spaces) in the form that is hashed."""
+    return re.sub(r"[\s-]", "", code).lower()
+
+
+def recovery_code_hash(*, code: str, user_id: int) -> str:
+    """The stored form of a recovery code: 16 URL-safe base64 characters, never the code itself.
+
+    The salt is per user, so a code (or a stored hash) of one user is worthless for any other, and one
+    guess cannot be tried against everybody's rows at once. The iteration count is not stored with the
+    hash: changing the setting makes every code already issued unusable (see settings.py).
+    """
+    digest = hashlib.pbkdf2_hmac(
+        "sha256",
+        recovery_code_normalise(code).encode(),
+        f"skillcert-recovery-code:{user_id}".encode(),
+        settings.SKILLCERT_RECOVERY_CODE_ITERATIONS,
+        dklen=12,
+    )
+    return base64.urlsafe_b64encode(digest).decode()
+
+
+def recovery_code_is_hashed(token: str) -> bool:
+    """Whether a stored token is already a hash (16 base64 characters) rather than a plain code."""
+    return re.fullmatch(r"[A-Za-z0-9_-]{16}", token) is not None
+
+
 @transaction.atomic
 def totp_enrolment_confirm(
     *, user: User, device: TOTPDevice, code: str, context: RequestContext
@@ -111,7 +148,9 @@ def totp_enrolment_confirm(
     StaticDevice.objects.filter(user=user).delete()
     static = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
     codes = [_new_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
-    StaticToken.objects.bulk_create([StaticToken(device=static, token=token) for token in codes])
+    StaticToken.objects.bulk_create(
+        [StaticToken(device=static, token=recovery_code_hash(code=code, user_id=user.pk)) for code in codes]
+    )
     audit_record(
         actor=user,
         action="auth.second_factor_reset" if replaced else "auth.second_factor_enrolled",
@@ -119,10 +158,11 @@ def totp_enrolment_confirm(
         data={"recovery_codes": RECOVERY_CODE_COUNT},
         context=context,
     )
-    return [recovery_code_display(token) for token in codes]
+    return [recovery_code_display(code) for code in codes]
 
 
 def recovery_codes_remaining(*, user: User) -> int:
+    """How many unused recovery codes the user has: one stored hash per code, deleted when used."""
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 
 
