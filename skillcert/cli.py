@@ -5,7 +5,7 @@ skillcert demo [--if-empty]      load the demo data and print the demo accounts
 skillcert import-regions FILE    import GB/T 2260 area codes (current and retired)
 skillcert import-occupations FILE  import the national occupation catalogue
 skillcert audit verify           check the audit log's hash chain
-skillcert token create USER NAME create an API token for an integration
+skillcert token create USER NAME create an API token for an integration (read-only; --scope read_write)
 skillcert verification-watch     look for certificate enumeration in the public query's log (cron)
 skillcert credentials-backfill   give keys and credential entries to bodies and certificates older than them
 skillcert <anything else>        any Django management command (migrate, createsuperuser, ...)

@@ -256,7 +256,7 @@ def test_operation_answers_each_caller_as_declared(operation_id, method, path, w
     objects = build_api_objects(world)
     url = path.format(**api_case.path(objects))
     tokens = {
-        name: api_token_create(user=getattr(world, name), name="权限测试", actor=None)[1]
+        name: api_token_create(user=getattr(world, name), name="权限测试", scope="read_write", actor=None)[1]
         for name in WORLD_STAFF
     }
 

@@ -65,7 +65,9 @@ class Api:
         self.tokens: dict[str, str] = {}
 
     def token_for(self, user) -> None:
-        self.tokens[user.username] = api_token_create(user=user, name="HR 系统对接", actor=user)[1]
+        self.tokens[user.username] = api_token_create(
+            user=user, name="HR 系统对接", scope="read_write", actor=user
+        )[1]
 
     def call(self, method: str, path: str, *, actor, body=None, expect: int = 200, **extra):
         response = self.client.call(

@@ -26,6 +26,7 @@ from skillcert.evaluation.tests.factories import (
     make_spec,
 )
 from skillcert.jobs.models import Job
+from skillcert.reference.models import LevelRange
 from skillcert.registry.models import FiledScope, FilingApplication, FilingApplicationSite, FilingScopeRequest
 from skillcert.verification.models import EnumerationAlert
 from tests.permission_matrix import portal_routes
@@ -112,7 +113,9 @@ def build_objects(world) -> Objects:
     locked = world.body_y_examiner
     locked.locked_until = timezone.now() + timedelta(minutes=20)
     locked.save(update_fields=["locked_until"])
-    token, _key = api_token_create(user=world.body_y_admin, name="人事系统", actor=world.body_y_admin)
+    token, _key = api_token_create(
+        user=world.body_y_admin, name="人事系统", scope="read_write", actor=world.body_y_admin
+    )
     return Objects(
         world=world,
         filing=filing,
@@ -250,6 +253,11 @@ def open_alert(o: Objects) -> dict:
     return {"pk": alert.pk}
 
 
+def first_level_range_pk() -> int:
+    """A level range the migrations seed (婴幼儿发展引导员 or a 焊工 工种)."""
+    return LevelRange.objects.order_by("pk").values_list("pk", flat=True)[0]
+
+
 def everyone(outcome: object) -> dict[str, object]:
     return {name: outcome for name in (None, *WORLD_USERNAMES)}
 
@@ -304,6 +312,12 @@ CASES: dict[str, Case] = {
     "reference:calendar_day_create": Case(),
     "reference:calendar_day_update": Case(kwargs=lambda o: {"day": date(2025, 10, 1)}),
     "reference:calendar_day_delete": Case(kwargs=lambda o: {"day": date(2025, 10, 1)}),
+    "reference:level_ranges": Case(),
+    "reference:level_range_export": Case(),
+    "reference:level_range_create": Case(),
+    "reference:level_range_import": Case(),
+    "reference:level_range_update": Case(kwargs=lambda o: {"pk": first_level_range_pk()}),
+    "reference:level_range_delete": Case(kwargs=lambda o: {"pk": first_level_range_pk()}),
     "registry:directory": Case(),
     "registry:body_public": Case(kwargs=lambda o: {"credit_code": o.world.body_y.credit_code}),
     "registry:register": Case(),

@@ -145,10 +145,20 @@ class Candidate(models.Model):
 
 
 class ApiToken(models.Model):
-    """A bearer token for an integration. Only its SHA-256 hash is stored."""
+    """A bearer token for an integration. Only its SHA-256 hash is stored.
+
+    Its scope caps what its owner's roles allow: a ``read`` token may only read (the API refuses it any
+    unsafe HTTP method), a ``read_write`` token may do everything its owner may.
+    """
+
+    class Scope(models.TextChoices):
+        READ = "read", _("只读")
+        READ_WRITE = "read_write", _("读写")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("名称"), max_length=60)
+    # No default: whoever issues a token chooses its scope (the service takes it as a required argument).
+    scope = models.CharField(_("权限范围"), max_length=10, choices=Scope.choices)
     key_prefix = models.CharField(_("前缀"), max_length=12)
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -160,9 +170,19 @@ class ApiToken(models.Model):
         verbose_name = _("接口令牌")
         verbose_name_plural = _("接口令牌")
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(scope__in=["read", "read_write"]), name="apitoken_scope_known"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.key_prefix}…)"
+
+    @property
+    def may_write(self) -> bool:
+        """Whether the token may change anything; anything but ``read_write`` fails closed to read-only."""
+        return self.scope == self.Scope.READ_WRITE
 
 
 class LoginFailure(models.Model):

@@ -3,6 +3,9 @@
 A key is ``sc_`` + 32 random bytes (URL-safe base64). It is shown once; the database keeps only its
 SHA-256 hash (for lookup) and its first 8 characters (so a person can tell tokens apart). Looking a key
 up by its hash leaks nothing about the key, so authentication needs no per-row constant-time compare.
+
+Every token has a scope, chosen when it is issued: ``read`` (只读) or ``read_write`` (读写). The API
+enforces it in one place, ``skillcert.api.v1.auth.TokenAuth``, before any handler runs.
 """
 
 import hashlib
@@ -16,6 +19,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from skillcert.accounts.models import ApiToken, User
 from skillcert.core.audit import audit_record
@@ -30,6 +34,7 @@ NAME_MAX_LENGTH = ApiToken._meta.get_field("name").max_length or 60
 KEY_MAX_LENGTH = 128
 # Recording every use would turn each API read into a write; once a minute is enough to see activity.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+SCOPE_INVALID_MESSAGE = gettext_lazy("令牌权限只能是“只读”或“读写”。")
 
 
 class ApiTokenNotAllowed(ApplicationError):
@@ -51,16 +56,19 @@ def api_token_create(
     *,
     user: User,
     name: str,
+    scope: str,
     actor: User | None,
     context: RequestContext = NO_REQUEST,
     actor_label: str = "",
 ) -> tuple[ApiToken, str]:
-    """Issue a token for ``user``; returns the row and the plaintext key, which is never stored."""
+    """Issue a token of ``scope`` (``ApiToken.Scope``) for ``user``; returns it and its key, never stored."""
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("令牌名称不能为空。")})
     if len(name) > NAME_MAX_LENGTH:
         raise ValidationError({"name": _("令牌名称不能超过 %(max)d 个字符。") % {"max": NAME_MAX_LENGTH}})
+    if scope not in ApiToken.Scope.values:
+        raise ValidationError({"scope": SCOPE_INVALID_MESSAGE})
     if not api_token_may_create(user=user):
         raise ApiTokenNotAllowed(_("只有在职的人社部门或评价机构工作人员可以创建接口令牌。"))
 
@@ -68,6 +76,7 @@ def api_token_create(
     token = ApiToken(
         user=user,
         name=name,
+        scope=scope,
         key_prefix=key[:KEY_PREFIX_LENGTH],
         key_hash=api_token_hash(key=key),
         expires_at=timezone.now() + timedelta(days=settings.SKILLCERT_API_TOKEN_DAYS),
@@ -81,6 +90,7 @@ def api_token_create(
         data={
             "user": user.username,
             "name": token.name,
+            "scope": token.scope,
             "key_prefix": token.key_prefix,
             "expires_at": token.expires_at.isoformat(),
         },

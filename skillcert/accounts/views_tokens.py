@@ -11,9 +11,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from skillcert.accounts.models import ApiToken
 from skillcert.accounts.permissions import login_required_view
 from skillcert.accounts.tokens import (
     NAME_MAX_LENGTH,
+    SCOPE_INVALID_MESSAGE,
     ApiTokenNotAllowed,
     api_token_create,
     api_token_list,
@@ -29,6 +31,21 @@ class TokenCreateForm(forms.Form):
         label=gettext_lazy("令牌名称"),
         max_length=NAME_MAX_LENGTH,
         help_text=gettext_lazy("写明用途，例如“考务系统对接”，便于日后识别和撤销。"),
+    )
+    scope = forms.ChoiceField(
+        label=gettext_lazy("令牌权限"),
+        choices=[
+            (ApiToken.Scope.READ, gettext_lazy("只读：只能查询数据，例如统计系统拉取证书")),
+            (ApiToken.Scope.READ_WRITE, gettext_lazy("读写：可执行您的账号有权进行的全部操作")),
+        ],
+        # Least privilege: writing is something the user asks for.
+        initial=ApiToken.Scope.READ,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": gettext_lazy("请选择令牌权限：只读或读写。"),
+            "invalid_choice": SCOPE_INVALID_MESSAGE,
+        },
+        help_text=gettext_lazy("只读令牌调用修改数据的接口时会被拒绝；只在对接系统确需写入时选择“读写”。"),
     )
 
 
@@ -58,6 +75,7 @@ def token_create_view(request: HttpRequest) -> HttpResponse:
             token, key = api_token_create(
                 user=request.user,  # type: ignore[arg-type]
                 name=form.cleaned_data["name"],
+                scope=form.cleaned_data["scope"],
                 actor=request.user,  # type: ignore[arg-type]
                 context=request.context,  # type: ignore[attr-defined]
             )

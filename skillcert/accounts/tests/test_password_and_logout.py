@@ -107,10 +107,14 @@ def test_changing_the_password_ends_the_users_api_tokens(world, settings):
     from skillcert.accounts.services import user_password_change
     from skillcert.accounts.tokens import api_token_authenticate, api_token_create
 
-    _, first = api_token_create(user=world.body_y_admin, name="人事系统", actor=world.body_y_admin)
-    _, second = api_token_create(user=world.body_y_admin, name="考务系统", actor=world.body_y_admin)
+    _, first = api_token_create(
+        user=world.body_y_admin, name="人事系统", scope="read_write", actor=world.body_y_admin
+    )
+    _, second = api_token_create(
+        user=world.body_y_admin, name="考务系统", scope="read_write", actor=world.body_y_admin
+    )
     _, colleague = api_token_create(
-        user=world.body_y_exam_staff, name="考务系统", actor=world.body_y_exam_staff
+        user=world.body_y_exam_staff, name="考务系统", scope="read_write", actor=world.body_y_exam_staff
     )
 
     # when the staff member changes their password

@@ -7,7 +7,7 @@ from django.test import Client
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from skillcert.accounts.models import User
+from skillcert.accounts.models import ApiToken, User
 from skillcert.accounts.tokens import api_token_create
 
 
@@ -33,9 +33,12 @@ def totp_code(device: TOTPDevice) -> str:
     return str(totp.token()).zfill(device.digits)
 
 
-def issued_key(user: User, name: str = "测试令牌") -> str:
-    """A real token for ``user``, issued by the service the API and the portal use."""
-    return api_token_create(user=user, name=name, actor=user)[1]
+def issued_key(user: User, name: str = "测试令牌", *, scope: str = ApiToken.Scope.READ_WRITE) -> str:
+    """A real token for ``user``, issued by the service the API and the portal use.
+
+    Read-write by default, so that tests of what a user may do are not also tests of a token's scope.
+    """
+    return api_token_create(user=user, name=name, scope=scope, actor=user)[1]
 
 
 def login_with_second_factor(client: Client, user: User) -> None:

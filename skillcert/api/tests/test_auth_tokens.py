@@ -1,21 +1,32 @@
-"""``/api/v1/auth``: issuing tokens for credentials, using, listing and revoking them (security.md Z4)."""
+"""``/api/v1/auth``: issuing tokens for credentials, using, listing and revoking them (security.md Z4);
+and a read-only token's refusal on every operation that writes."""
 
 from datetime import timedelta
+from typing import get_args
 
 import pytest
 import time_machine
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from conftest import WORLD_PASSWORD
 from skillcert.accounts.models import ApiToken
 from skillcert.accounts.tokens import api_token_hash, api_token_revoke
 from skillcert.api.tests.helpers import issued_key, totp_code, totp_device
+from skillcert.api.tests.test_openapi import generated_schema
+from skillcert.api.v1.api import api
+from skillcert.api.v1.auth import SAFE_METHODS
 from skillcert.api.v1.problems import BEARER_CHALLENGE, PROBLEM_CONTENT_TYPE
+from skillcert.api.v1.routers.auth import TokenScope
 from skillcert.core.models import AuditEvent
 
 TOKEN_URL = "/api/v1/auth/token"
 TOKENS_URL = "/api/v1/auth/tokens"
+TRUST_BUNDLE_URL = "/api/v1/credentials/trust-bundle"
+READ, READ_WRITE = ApiToken.Scope.READ, ApiToken.Scope.READ_WRITE
+READ_ONLY_DETAIL = "该接口令牌为只读令牌，只能查询，不能修改数据：请改用“读写”权限的令牌。"
+INSUFFICIENT_SCOPE = 'Bearer realm="skillcert", error="insufficient_scope", scope="read_write"'
 
 
 @pytest.fixture
@@ -45,11 +56,11 @@ def test_right_credentials_issue_a_token_that_authenticates(world, api_client, w
     assert response.status_code == 201, response.content
     assert response["Cache-Control"] == "no-store"
     body = response.json()
-    assert set(body) == {"id", "name", "token", "expires_at"}
+    assert set(body) == {"id", "name", "scope", "token", "expires_at"}
     assert body["token"].startswith("sc_")
-    assert body["name"] == "考务系统对接"
+    assert (body["name"], body["scope"]) == ("考务系统对接", "read")
     token = ApiToken.objects.get(pk=body["id"])
-    assert token.user == world.body_y_admin
+    assert (token.user, token.scope) == (world.body_y_admin, "read")
     assert token.key_hash == api_token_hash(key=body["token"])
 
     listing = api_client.call("GET", TOKENS_URL, token=body["token"])
@@ -64,6 +75,39 @@ def test_token_name_defaults_when_omitted(world, api_client, without_2fa):
     # then the token gets the default name
     assert response.status_code == 201
     assert response.json()["name"] == "接口令牌"
+
+
+def test_read_write_scope_is_issued_when_asked_for(world, api_client, without_2fa):
+    # when the caller asks for a read-write token
+    response = api_client.call(
+        "POST",
+        TOKEN_URL,
+        body={"username": "y_admin", "password": WORLD_PASSWORD, "name": "考务系统", "scope": "read_write"},
+    )
+    # then the token is read-write, and the creation event records it
+    assert response.status_code == 201, response.content
+    assert response.json()["scope"] == "read_write"
+    assert ApiToken.objects.get().scope == "read_write"
+    assert AuditEvent.objects.get(action="api_token.created").data["scope"] == "read_write"
+
+
+@pytest.mark.parametrize("scope", ["write", "admin", "", None, 1])
+def test_invalid_scope_returns_422_naming_the_field(world, api_client, without_2fa, scope):
+    # when the scope is not one of the two
+    response = api_client.call(
+        "POST", TOKEN_URL, body={"username": "y_admin", "password": WORLD_PASSWORD, "scope": scope}
+    )
+    # then the scope field is named, and no token is issued
+    body = assert_problem(response, 422)
+    assert body["errors"] == [
+        {"field": "body.scope", "message": "取值不在允许范围内：'read' or 'read_write'。"}
+    ]
+    assert ApiToken.objects.count() == 0
+
+
+def test_scope_values_in_the_schema_are_the_models(world):
+    # The API spells the values out for the OpenAPI document; they must stay ApiToken.Scope's.
+    assert get_args(TokenScope) == tuple(ApiToken.Scope.values)
 
 
 def test_wrong_password_returns_401_problem(world, api_client):
@@ -243,18 +287,19 @@ def test_session_login_does_not_authenticate_the_api(world, api_client):
 
 def test_list_shows_only_own_tokens_without_keys(world, api_client):
     # given two tokens of one user and one of another
-    key = issued_key(world.body_y_admin, "甲")
+    key = issued_key(world.body_y_admin, "甲", scope=READ)
     issued_key(world.body_y_admin, "乙")
     issued_key(world.body_s_admin, "丙")
-    # when the first user lists
+    # when the first user lists (a read-only token may)
     response = api_client.call("GET", TOKENS_URL, token=key)
-    # then they see their two, newest first, with prefixes only
+    # then they see their two, newest first, with their scopes and prefixes only
     assert response.status_code == 200
     items = response.json()["items"]
-    assert [item["name"] for item in items] == ["乙", "甲"]
+    assert [(item["name"], item["scope"]) for item in items] == [("乙", "read_write"), ("甲", "read")]
     assert set(items[0]) == {
         "id",
         "name",
+        "scope",
         "key_prefix",
         "created_at",
         "expires_at",
@@ -301,6 +346,90 @@ def test_delete_with_non_integer_id_returns_422(world, api_client):
     response = api_client.call("DELETE", f"{TOKENS_URL}/abc", token=key)
     body = assert_problem(response, 422)
     assert body["errors"][0]["field"] == "path.token_id"
+
+
+# --- scope -----------------------------------------------------------------------------------------------
+
+
+def unsafe_token_operations() -> list[tuple[str, str, str]]:
+    """``(operation_id, method, url)`` of every operation that takes a token and may change something.
+
+    Walked from the routers mounted on the API, so an operation added later is covered without a test.
+    Path parameters get ``1``: a read-only token is refused before the object is looked up.
+    """
+    found = []
+    for bound_router in api._get_bound_routers():
+        for path_view in bound_router.path_operations.values():
+            for operation in path_view.operations:
+                if not operation.auth_callbacks:
+                    continue  # public: no token to check (the OpenAPI tests list these)
+                kwargs = dict.fromkeys(operation.signature.path_params_names, "1")
+                url = reverse(f"{api.urls_namespace}:{operation.url_name}", kwargs=kwargs)
+                found += [
+                    (operation.operation_id, method, url)
+                    for method in operation.methods
+                    if method not in SAFE_METHODS
+                ]
+    return found
+
+
+def test_read_only_token_is_refused_on_every_unsafe_operation(world, api_client):
+    # given a read-only token of a member of staff who holds every authority role
+    key = issued_key(world.municipal_admin, scope=READ)
+    operations = unsafe_token_operations()
+    assert {"auth_token_revoke", "certificate_revoke", "credential_trust_bundle_export"} <= {
+        operation_id for operation_id, _, _ in operations
+    }
+    events = AuditEvent.objects.count()
+    documented = {
+        operation["operationId"]: operation["responses"]
+        for item in generated_schema()["paths"].values()
+        for operation in item.values()
+    }
+    for operation_id, method, url in operations:
+        # when it is used on the operation (with an empty body: the refusal comes before validation)
+        response = api_client.call(method, url, token=key, body={})
+        # then 403, saying why and what is needed, as the operation documents
+        body = assert_problem(response, 403)
+        assert body["detail"] == READ_ONLY_DETAIL, (operation_id, method, url)
+        assert response["WWW-Authenticate"] == INSUFFICIENT_SCOPE
+        assert "403" in documented[operation_id], f"{operation_id} does not document 403"
+    # and nothing was changed (every state change writes an audit event)
+    assert AuditEvent.objects.count() == events
+    assert ApiToken.objects.get().revoked_at is None
+
+
+def test_read_only_token_can_read(world, api_client):
+    # given a read-only token
+    key = issued_key(world.municipal_admin, scope=READ)
+    # when it is used to read
+    tokens = api_client.call("GET", TOKENS_URL, token=key)
+    certificates = api_client.call("GET", "/api/v1/certificates", token=key)
+    # then it is answered
+    assert tokens.status_code == 200, tokens.content
+    assert tokens.json()["items"][0]["scope"] == "read"
+    assert certificates.status_code == 200, certificates.content
+
+
+def test_read_only_token_cannot_export_the_trust_bundle(world, api_client):
+    # given a read-only token of an authority administrator, who may export the bundle
+    key = issued_key(world.municipal_admin, scope=READ)
+    # when it asks for the export
+    response = api_client.call("POST", TRUST_BUNDLE_URL, token=key)
+    # then it is refused, and nothing is exported
+    assert assert_problem(response, 403)["detail"] == READ_ONLY_DETAIL
+    assert not AuditEvent.objects.filter(action="trust_bundle.exported").exists()
+
+
+def test_read_write_token_can_write(world, api_client):
+    # given a read-write token of the same administrator
+    key = issued_key(world.municipal_admin, scope=READ_WRITE)
+    # when it asks for the export
+    response = api_client.call("POST", TRUST_BUNDLE_URL, token=key)
+    # then the bundle is exported and audited
+    assert response.status_code == 200, response.content
+    event = AuditEvent.objects.get(action="trust_bundle.exported")
+    assert event.actor_id == world.municipal_admin.pk
 
 
 # --- storage --------------------------------------------------------------------------------------------

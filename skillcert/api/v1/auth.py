@@ -3,20 +3,32 @@
 The API knows no session cookies: an integration presents a token in the header, nowhere else. A key
 in the URL ends up in proxy and server logs, so a request that carries one in its query string is
 refused even when its header is right (security.md Z4).
+
+A token's scope is enforced here too, in ``TokenAuth.authenticate``: every operation that takes a token
+runs it before its body is parsed and before its handler, so no handler can forget the check, and a
+read-only token is refused any unsafe method (RFC 9110 §9.2.1) whatever the operation does.
 """
 
 from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja.security import HttpBearer
 
 from skillcert.accounts.models import ApiToken, User
 from skillcert.accounts.tokens import KEY_PREFIX, api_token_authenticate
-from skillcert.api.v1.problems import Problem
+from skillcert.api.v1.problems import BEARER_CHALLENGE, Problem
 
 # Query parameters under which clients commonly (and wrongly) send credentials.
 CREDENTIAL_QUERY_PARAMETERS = frozenset({"access_token", "token", "api_key", "apikey", "bearer"})
+# The methods a read-only token may use: those that change nothing on the server.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+READ_ONLY_TOKEN_MESSAGE = gettext_lazy(
+    "该接口令牌为只读令牌，只能查询，不能修改数据：请改用“读写”权限的令牌。"
+)
+# RFC 6750 §3.1: a token that is valid but lacks the scope answers 403 with insufficient_scope.
+INSUFFICIENT_SCOPE_CHALLENGE = f'{BEARER_CHALLENGE}, error="insufficient_scope", scope="read_write"'
 
 
 def credentials_in_query(request: HttpRequest) -> bool:
@@ -46,6 +58,13 @@ class TokenAuth(HttpBearer):
             return None
         # Handlers and audit read request.user; for the API it is the token's owner, never a session.
         request.user = api_token.user
+        # Raised, not returned as None: the caller is known, so this is 403 (not 401), before any handler.
+        if request.method not in SAFE_METHODS and not api_token.may_write:
+            raise Problem(
+                status=403,
+                detail=str(READ_ONLY_TOKEN_MESSAGE),
+                headers={"WWW-Authenticate": INSUFFICIENT_SCOPE_CHALLENGE},
+            )
         return api_token
 
 

@@ -1,6 +1,7 @@
 """``/api/v1/auth``: exchange credentials for a bearer token; list and revoke one's own tokens."""
 
 from datetime import datetime
+from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -24,6 +25,12 @@ from skillcert.api.v1.problems import FieldError, Problem, problem_responses
 
 router = Router(tags=["auth"])
 
+# ApiToken.Scope's values, spelled out so that the OpenAPI document lists them (a test keeps them equal).
+TokenScope = Literal["read", "read_write"]
+SCOPE_DESCRIPTION = (
+    "令牌权限：read 只读（只能调用 GET 接口）；read_write 读写（可执行本账号有权进行的全部操作）"
+)
+
 
 class TokenCreateIn(Schema):
     username: str = Field(min_length=1, max_length=150)
@@ -32,11 +39,14 @@ class TokenCreateIn(Schema):
         default=None, max_length=16, description="动态验证码（需要双因素认证的账号必填）"
     )
     name: str | None = Field(default=None, max_length=60, description="令牌名称，便于识别用途")
+    # Least privilege: a client that needs to write asks for it.
+    scope: TokenScope = Field(default="read", description=SCOPE_DESCRIPTION + "。默认只读")
 
 
 class TokenCreateOut(Schema):
     id: int
     name: str
+    scope: TokenScope = Field(description=SCOPE_DESCRIPTION)
     token: str = Field(description="令牌明文，仅此一次返回，请妥善保存")
     expires_at: datetime
 
@@ -44,6 +54,7 @@ class TokenCreateOut(Schema):
 class TokenItemOut(Schema):
     id: int
     name: str
+    scope: TokenScope = Field(description=SCOPE_DESCRIPTION)
     key_prefix: str
     created_at: datetime
     expires_at: datetime
@@ -63,7 +74,11 @@ class TokenListOut(Schema):
     url_name="auth_token_create",
     operation_id="auth_token_create",
     summary="以用户名和密码换取接口令牌",
-    description="校验用户名、密码（需要双因素认证的账号还须提供动态验证码），签发一个接口令牌。令牌明文只返回这一次。",
+    description=(
+        "校验用户名、密码（需要双因素认证的账号还须提供动态验证码），签发一个接口令牌。令牌明文只返回这一次。"
+        "令牌默认只读（scope=read），只读令牌调用 GET 以外的接口一律返回 403；"
+        "需要写入时请指定 scope=read_write。"
+    ),
 )
 def create_token(request: HttpRequest, response: HttpResponse, data: TokenCreateIn):
     """Checks the password (and the TOTP code where the account needs one), then issues a token."""
@@ -83,10 +98,18 @@ def create_token(request: HttpRequest, response: HttpResponse, data: TokenCreate
     except LoginRefused as refused:
         raise Problem(status=401, detail=refused.message) from None
     try:
-        token, key = api_token_create(user=user, name=data.name or _("接口令牌"), actor=user, context=context)
+        token, key = api_token_create(
+            user=user, name=data.name or _("接口令牌"), scope=data.scope, actor=user, context=context
+        )
     except ApiTokenNotAllowed as not_allowed:
         raise Problem(status=403, detail=not_allowed.message) from None
-    return 201, {"id": token.pk, "name": token.name, "token": key, "expires_at": token.expires_at}
+    return 201, {
+        "id": token.pk,
+        "name": token.name,
+        "scope": token.scope,
+        "token": key,
+        "expires_at": token.expires_at,
+    }
 
 
 @router.get(
@@ -107,11 +130,11 @@ def list_tokens(request: HttpRequest):
 @router.delete(
     "/tokens/{token_id}",
     auth=TokenAuth(),
-    response={204: None, **problem_responses(401, 404, 409, 422)},
+    response={204: None, **problem_responses(401, 403, 404, 409, 422)},
     url_name="auth_token_revoke",
     operation_id="auth_token_revoke",
     summary="撤销本人的一个接口令牌",
-    description="立即撤销调用者本人的一个接口令牌；他人的令牌按不存在处理（404）。",
+    description="立即撤销调用者本人的一个接口令牌；他人的令牌按不存在处理（404）。只读令牌不能撤销令牌（403）。",
 )
 def revoke_token(request: HttpRequest, token_id: int):
     """Revokes one of the caller's tokens; another user's token answers 404."""
