@@ -72,6 +72,8 @@ SKILLCERT_JOBS_DIR = Path(env("JOBS_DIR", str(VAR_DIR / "jobs")))  # private upl
 SKILLCERT_JOBS_STALE_SECONDS = env_int("JOBS_STALE_SECONDS", 5 * 60)  # no heartbeat that long: failed
 SKILLCERT_JOBS_PROGRESS_ROWS = env_int("JOBS_PROGRESS_ROWS", 1000)  # commit progress every N rows ...
 SKILLCERT_JOBS_PROGRESS_MS = env_int("JOBS_PROGRESS_MS", 500)  # ... or every N milliseconds
+# A job's output (a plan's certificates ZIP prints full ID numbers) is deleted this long after the job ends.
+SKILLCERT_JOBS_OUTPUT_HOURS = env_int("JOBS_OUTPUT_HOURS", 24)
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -16,6 +16,7 @@ from django.utils import timezone
 from skillcert.accounts.models import User
 from skillcert.accounts.tokens import api_token_create
 from skillcert.certificates.services import certificates_issue_for_plan
+from skillcert.certificates.services.plan_zip_job import PLAN_ZIP
 from skillcert.evaluation.models import Application, EvaluationPlan, Objection, ResultReport, ScoreEntry
 from skillcert.evaluation.services.application_import_job import APPLICATION_IMPORT
 from skillcert.evaluation.tests.factories import (
@@ -165,6 +166,28 @@ def import_job_case() -> Case:
             heartbeat_at=now,
         )
         return {"plan_id": o.plan.pk, "job_uuid": job.uuid}
+
+    return body_y_object(kwargs)
+
+
+def plan_zip_job_case() -> Case:
+    """A finished ZIP job of body_y's issued plan: the body's admin and exam staff; other bodies 404."""
+
+    def kwargs(o: Objects) -> dict:
+        now = timezone.now()
+        plan_id = issued_plan_id()
+        job = Job.objects.create(
+            kind=PLAN_ZIP,
+            body=o.world.body_y,
+            created_by=o.world.body_y_exam_staff,
+            params={"plan": plan_id, "plan_number": "P", "certificates": 1},
+            status=Job.Status.SUCCEEDED,
+            result={"count": 1, "bytes": 0},
+            created_at=now,
+            heartbeat_at=now,
+            finished_at=now,
+        )
+        return {"plan_id": plan_id, "job_uuid": job.uuid}
 
     return body_y_object(kwargs)
 
@@ -412,6 +435,10 @@ CASES: dict[str, Case] = {
         outside=frozenset(WORLD_USERNAMES) - {"body_y_admin", "body_y_exam_staff"},
     ),
     "certificates:plan_zip": body_y_object(lambda o: {"plan_id": issued_plan_id()}),
+    "certificates:plan_zip_start": body_y_object(lambda o: {"plan_id": issued_plan_id()}),
+    "certificates:plan_zip_job": plan_zip_job_case(),
+    "certificates:plan_zip_job_status": plan_zip_job_case(),
+    "certificates:plan_zip_job_download": plan_zip_job_case(),
     "certificates:revoke": body_y_object(lambda o: {"number": o.certificate.number}),
     "certificates:plan_revoke": body_y_object(lambda o: {"plan_id": issued_plan_id()}),
     "certificates:reissue": body_y_object(lambda o: {"number": o.certificate.number}),

@@ -5,8 +5,11 @@ only certificates whose candidate record is theirs. Anything else is not there (
 """
 
 from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from skillcert.accounts.models import User
 from skillcert.accounts.roles import Role
@@ -18,8 +21,11 @@ from skillcert.certificates.permissions import (
     revoker_kind,
     user_is_reissuer,
 )
+from skillcert.certificates.services.plan_zip_job import PLAN_ZIP
 from skillcert.core.regions import scope_prefix
 from skillcert.evaluation.models import Application, EvaluationPlan
+from skillcert.jobs.models import Job
+from skillcert.jobs.selectors import job_get_for_body, job_output_available, job_output_expires_at
 
 _LIST_RELATED = ("candidate", "level", "application__plan")
 
@@ -235,3 +241,44 @@ def certificate_job_type_choices(*, certificate: Certificate) -> list[str]:
 def plan_valid_certificate_count(*, plan: EvaluationPlan) -> int:
     """How many of a plan's certificates are still valid (what a bulk revocation would revoke)."""
     return Certificate.objects.filter(application__plan=plan, status=Certificate.Status.VALID).count()
+
+
+# ---- a plan's certificates ZIP made as a job ----------------------------------------------------------
+
+
+def plan_zip_job_get(*, plan: EvaluationPlan, job_uuid: UUID) -> Job:
+    """The ZIP job of ``plan``; 404 for a job of another body, another plan or another kind."""
+    job = job_get_for_body(body=plan.tenant, job_uuid=job_uuid, kind=PLAN_ZIP)
+    if job.params.get("plan") != plan.pk:
+        raise Http404
+    return job
+
+
+def plan_zip_job_latest(*, plan: EvaluationPlan, at: datetime | None = None) -> Job | None:
+    """The plan's latest ZIP job if it is still being made or its file is still kept (for the panel)."""
+    job = (
+        Job.objects.filter(body_id=plan.tenant_id, kind=PLAN_ZIP, params__plan=plan.pk)
+        .order_by("-created_at")
+        .first()
+    )
+    if job is not None and (job.active or job_output_available(job=job, at=at)):
+        return job
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class PlanZipJobState:
+    """What the job page offers: wait, download, or (failed or file deleted) generate again."""
+
+    ready: bool  # made, and the file is still kept: 下载压缩包
+    expired: bool  # made, but the file has been deleted after its retention
+    expires_at: datetime | None  # when the file is (or was) deleted
+
+
+def plan_zip_job_state(*, job: Job, at: datetime | None = None) -> PlanZipJobState:
+    ready = job_output_available(job=job, at=at)
+    return PlanZipJobState(
+        ready=ready,
+        expired=job.status == Job.Status.SUCCEEDED and not ready,
+        expires_at=job_output_expires_at(job=job),
+    )

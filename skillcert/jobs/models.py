@@ -9,10 +9,12 @@ from skillcert.registry.models import Body
 
 
 class Job(models.Model):
-    """One piece of long work (an import) run outside the request, with its progress and outcome.
+    """One piece of long work (an import, a ZIP of certificates) run outside the request, with its progress
+    and outcome.
 
     Shown to users by ``uuid`` only. ``body`` is the tenant (null for an authority's job); a body has at
-    most one queued or running job at a time (the partial unique constraint settles races).
+    most one queued or running job of each kind at a time (the partial unique constraint settles races):
+    an import and a ZIP do not wait for each other (docs/decisions/0008).
     """
 
     class Status(models.TextChoices):
@@ -39,6 +41,9 @@ class Job(models.Model):
     result = models.JSONField(_("结果"), default=dict, blank=True)
     # A file name under SKILLCERT_JOBS_DIR (private, 0600), never a media URL; emptied when the job ends.
     input_file = models.CharField(_("输入文件"), max_length=100, blank=True)
+    # The file the job made, under SKILLCERT_JOBS_DIR (private, 0600); emptied when its retention
+    # (SKILLCERT_JOBS_OUTPUT_HOURS after finished_at) ends and the file is deleted.
+    output_file = models.CharField(_("输出文件"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("提交时间"))
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
@@ -50,12 +55,16 @@ class Job(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["body"],
+                fields=["body", "kind"],
                 condition=Q(status__in=["queued", "running"]),
-                name="jobs_one_active_job_per_body",
+                name="jobs_one_active_job_per_body_kind",
             )
         ]
-        indexes = [models.Index(fields=["status", "heartbeat_at"], name="jobs_status_heartbeat")]
+        indexes = [
+            models.Index(fields=["status", "heartbeat_at"], name="jobs_status_heartbeat"),
+            # The outputs still kept, found by age when they are purged.
+            models.Index(fields=["finished_at"], condition=~Q(output_file=""), name="jobs_outputs_kept"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.uuid}"

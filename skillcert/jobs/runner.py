@@ -2,6 +2,9 @@
 
 The thread has its own database connection (Django's are per thread) and closes it at the end. If the
 process dies, the job's heartbeat stops and ``jobs_fail_stale`` marks it failed later.
+
+A work that makes a file writes it with ``job_output_write(name=job_output_name(job.uuid))``; when the work
+succeeds the runner records the file on the job's row, otherwise it deletes it.
 """
 
 import logging
@@ -12,20 +15,21 @@ from typing import Any
 from django.db import connections
 
 from skillcert.core.errors import ApplicationError
-from skillcert.jobs.files import job_input_read
+from skillcert.jobs.files import job_input_read, job_output_delete, job_output_exists, job_output_name
 from skillcert.jobs.models import Job
 from skillcert.jobs.services import (
-    MSG_INTERNAL,
     JobFailed,
     JobProgress,
     job_begin,
     job_fail,
     job_succeed,
+    job_wording,
 )
 
 logger = logging.getLogger(__name__)
 
-# work(job, content, progress) → the result to keep; raises JobFailed to refuse the input.
+# work(job, content, progress) → the result to keep; raises JobFailed to refuse the input. ``content`` is
+# the uploaded input (empty for a job created without one).
 JobWork = Callable[[Job, bytes, JobProgress], dict[str, Any]]
 
 
@@ -34,18 +38,26 @@ def job_run(*, job_id: int, work: JobWork) -> None:
     job = job_begin(job_id=job_id)
     if job is None:
         return
+    output = job_output_name(job.uuid)
     try:
-        content = job_input_read(name=job.input_file)
+        content = job_input_read(name=job.input_file) if job.input_file else b""
         result = work(job, content, JobProgress(job))
     except JobFailed as failure:
+        job_output_delete(name=output)
         job_fail(job=job, message=failure.message, result=failure.result)
     except ApplicationError as error:
+        job_output_delete(name=output)
         job_fail(job=job, message=error.message)
     except Exception:
         logger.exception("job %s (%s) crashed", job.uuid, job.kind)
-        job_fail(job=job, message=str(MSG_INTERNAL))
+        job_output_delete(name=output)
+        job_fail(job=job, message=str(job_wording(job.kind).internal))
     else:
-        job_succeed(job=job, result=result)
+        try:
+            job_succeed(job=job, result=result, output_file=output if job_output_exists(name=output) else "")
+        except BaseException:
+            job_output_delete(name=output)  # not recorded: it would never be purged
+            raise
 
 
 def _thread_main(job_id: int, work: JobWork) -> None:

@@ -1,26 +1,30 @@
-"""Writes of the jobs mechanism: create (and start after commit), progress, finish, fail, expire.
+"""Writes of the jobs mechanism: create (and start after commit), progress, finish, fail, expire, purge.
 
 Progress is committed to the job's row as the work goes, so it must be reported while the worker holds no
 open transaction (SQLite has one writer). A job whose thread died with its process (a restart) is found by
-its old heartbeat and marked failed when someone next looks at a job or starts one.
+its old heartbeat and marked failed when someone next looks at a job or starts one; at the same moments the
+outputs past their retention are deleted (``jobs_tidy``).
 """
 
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
 from skillcert.accounts.models import User
 from skillcert.core.audit import audit_record
 from skillcert.core.errors import ApplicationError
 from skillcert.core.request_context import NO_REQUEST, RequestContext
-from skillcert.jobs.files import job_input_delete, job_input_save
+from skillcert.jobs.files import job_input_delete, job_input_save, job_output_delete, job_output_name
 from skillcert.jobs.models import Job
 from skillcert.registry.models import Body
 
@@ -32,6 +36,34 @@ MSG_BUSY = gettext_lazy("本机构已有一项导入正在进行，请等待其�
 MSG_STALE = gettext_lazy("导入已中断（服务器可能已重启），未导入任何数据，请重新导入。")
 MSG_INTERNAL = gettext_lazy("处理时发生内部错误，未导入任何数据，请重新导入；如仍失败请联系平台管理员。")
 MSG_CANCELLED = gettext_lazy("该任务已被标记为中断，未导入任何数据，请重新导入。")
+SYSTEM = "skillcert jobs"  # the audit's actor label for what the mechanism does on its own
+
+
+@dataclass(frozen=True, slots=True)
+class JobWording:
+    """How a kind of job words what the mechanism itself says: busy, interrupted, crashed."""
+
+    busy: str | Promise
+    stale: str | Promise
+    internal: str | Promise
+
+
+# The mechanism was built for the import and speaks of it unless a kind registers its own wording.
+IMPORT_WORDING = JobWording(busy=MSG_BUSY, stale=MSG_STALE, internal=MSG_INTERNAL)
+_wordings: dict[str, JobWording] = {}
+
+
+def job_kind_register(*, kind: str, wording: JobWording) -> None:
+    """Let ``kind`` word its failures its own way; called from the owning app's ``AppConfig.ready``."""
+    _wordings[kind] = wording
+
+
+def job_wording(kind: str) -> JobWording:
+    return _wordings.get(kind, IMPORT_WORDING)
+
+
+class JobBusy(ApplicationError):
+    """The body already has a queued or running job of this kind."""
 
 
 class JobFailed(Exception):
@@ -89,21 +121,68 @@ def jobs_fail_stale(*, now: datetime | None = None) -> int:
             found = job.first()
             if found is None:
                 continue
-            _finish(job=found, status=Status.FAILED, message=str(MSG_STALE), result={}, by_system=True)
+            message = str(job_wording(found.kind).stale)
+            _finish(job=found, status=Status.FAILED, message=message, result={}, by_system=True)
             failed += 1
     return failed
 
 
-def _finish(*, job: Job, status: str, message: str, result: dict[str, Any], by_system: bool = False) -> None:
+def jobs_purge_outputs(*, now: datetime | None = None) -> int:
+    """Delete the outputs of jobs finished more than SKILLCERT_JOBS_OUTPUT_HOURS ago.
+
+    The row keeps its outcome; only ``output_file`` is emptied (the page then says the file has expired).
+    """
+    cutoff = (now or timezone.now()) - timedelta(hours=settings.SKILLCERT_JOBS_OUTPUT_HOURS)
+    kept = Job.objects.exclude(output_file="").filter(finished_at__lt=cutoff)
+    # A plain read first, as in jobs_fail_stale: nothing to purge must not take SQLite's write lock.
+    purged = 0
+    for pk in list(kept.values_list("pk", flat=True)):
+        with transaction.atomic():
+            job = kept.select_for_update().filter(pk=pk).first()
+            if job is None:
+                continue
+            name, job.output_file = job.output_file, ""
+            job.save(update_fields=["output_file"])
+            audit_record(
+                actor=None,
+                actor_label=SYSTEM,
+                action="job.output_deleted",
+                target=("jobs.job", str(job.uuid)),
+                data={"kind": job.kind, "params": job.params},
+            )
+            transaction.on_commit(partial(job_output_delete, name=name))
+            purged += 1
+    return purged
+
+
+def jobs_tidy(*, now: datetime | None = None) -> None:
+    """Fail jobs whose thread is gone, purge expired outputs: run whenever jobs are shown or started."""
+    jobs_fail_stale(now=now)
+    jobs_purge_outputs(now=now)
+
+
+def _finish(
+    *,
+    job: Job,
+    status: str,
+    message: str,
+    result: dict[str, Any],
+    output_file: str = "",
+    by_system: bool = False,
+) -> None:
     job.status = status
     job.message = message[:500]
     job.result = result
     job.finished_at = timezone.now()
     name, job.input_file = job.input_file, ""
-    job.save(update_fields=["status", "message", "result", "finished_at", "input_file"])
+    job.output_file = output_file
+    job.save(update_fields=["status", "message", "result", "finished_at", "input_file", "output_file"])
+    if status == Status.FAILED:
+        # What a failed work may have left (a process that died while writing its output) goes too.
+        transaction.on_commit(partial(job_output_delete, name=job_output_name(job.uuid)))
     audit_record(
         actor=None if by_system else job.created_by,
-        actor_label="skillcert jobs" if by_system else "",
+        actor_label=SYSTEM if by_system else "",
         action="job.succeeded" if status == Status.SUCCEEDED else "job.failed",
         target=("jobs.job", str(job.uuid)),
         data={"kind": job.kind, "params": job.params, "message": job.message, **_audit_summary(result)},
@@ -127,30 +206,37 @@ def job_create(
     body: Body | None,
     actor: User,
     params: dict[str, Any],
-    content: bytes,
+    content: bytes | None = None,
     start: JobStarter,
     context: RequestContext = NO_REQUEST,
 ) -> Job:
-    """Queue a job for ``body`` with its input file and call ``start(job)`` once the row is committed."""
-    jobs_fail_stale()
+    """Queue a job for ``body`` (with its input file, if any) and call ``start(job)`` once it is committed.
+
+    Raises JobBusy while the body has another queued or running job of the same ``kind``.
+    """
+    jobs_tidy()
     now = timezone.now()
     job = Job(kind=kind, body=body, created_by=actor, params=params, created_at=now, heartbeat_at=now)
-    job.input_file = f"{job.uuid.hex}.bin"
-    job_input_save(name=job.input_file, content=content)
+    busy = str(job_wording(kind).busy)
+    data: dict[str, Any] = {"kind": kind, "params": params}
+    if content is not None:
+        job.input_file = f"{job.uuid.hex}.bin"
+        job_input_save(name=job.input_file, content=content)
+        data["bytes"] = len(content)
     try:
         with transaction.atomic():
-            if body is not None and Job.objects.filter(body=body, status__in=ACTIVE).exists():
-                raise ApplicationError(str(MSG_BUSY), extra={"status": 409})
+            if body is not None and Job.objects.filter(body=body, kind=kind, status__in=ACTIVE).exists():
+                raise JobBusy(busy, extra={"status": 409})
             try:
                 with transaction.atomic():
                     job.save()
             except IntegrityError:  # the other one was created at the same moment
-                raise ApplicationError(str(MSG_BUSY), extra={"status": 409}) from None
+                raise JobBusy(busy, extra={"status": 409}) from None
             audit_record(
                 actor=actor,
                 action="job.created",
                 target=("jobs.job", str(job.uuid)),
-                data={"kind": kind, "params": params, "bytes": len(content)},
+                data=data,
                 context=context,
             )
             transaction.on_commit(lambda: start(job))
@@ -177,14 +263,14 @@ def job_require_running(*, job: Job) -> None:
 
 
 @transaction.atomic
-def job_succeed(*, job: Job, result: dict[str, Any]) -> Job:
-    """Running → succeeded with ``result``; progress shown complete."""
+def job_succeed(*, job: Job, result: dict[str, Any], output_file: str = "") -> Job:
+    """Running → succeeded with ``result`` (and the private file it made); progress shown complete."""
     job = Job.objects.select_for_update().select_related("created_by").get(pk=job.pk)
     if job.status != Status.RUNNING:
         logger.warning("job %s finished but was %s", job.uuid, job.status)
     job.progress_done = job.progress_total = max(job.progress_total, job.progress_done)
     job.save(update_fields=["progress_done", "progress_total"])
-    _finish(job=job, status=Status.SUCCEEDED, message="", result=result)
+    _finish(job=job, status=Status.SUCCEEDED, message="", result=result, output_file=output_file)
     return job
 
 

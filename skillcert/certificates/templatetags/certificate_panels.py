@@ -1,4 +1,7 @@
-"""``{% plan_certificates_panel plan %}``: the plan page's certificates panel (count, issue, ZIP, revoke)."""
+"""``{% plan_certificates_panel plan %}``: the plan page's certificates panel (count, issue, ZIP, revoke).
+
+The ZIP button is a POST that starts (or returns to) the plan's ZIP job; see ``views/plan_zip.py``.
+"""
 
 from django import template
 
@@ -20,13 +23,14 @@ def plan_certificates_panel(context: template.Context, plan: EvaluationPlan) -> 
         and selectors.user_may_issue_for_plan(user=user, plan=plan)
     )
     summary = selectors.plan_certificate_summary(plan=plan)
+    may_download = bool(signed_in and summary.issued and user_is_printer(user=user, body_id=plan.tenant_id))
     return {
         "plan": plan,
         "summary": summary,
         "may_issue": may_issue,
-        "may_download": bool(
-            signed_in and summary.issued and user_is_printer(user=user, body_id=plan.tenant_id)
-        ),
+        "may_download": may_download,
+        # The ZIP being made, or made and still kept, so that leaving its page does not lose it.
+        "zip_job": selectors.plan_zip_job_latest(plan=plan) if may_download else None,
         "may_revoke": bool(
             signed_in and summary.issued and revoker_kind(actor=user, body=plan.tenant) is not None
         ),

@@ -1,15 +1,15 @@
 """Downloading PDFs from the portal: the holder and the body's admin and exam staff; 404 for anyone else."""
 
-import io
-import zipfile
 from datetime import date
 
 import pytest
 from django.urls import reverse
 
 from skillcert.certificates.pdf import certificate_pdf
+from skillcert.certificates.services import plan_certificates_zip_start
 from skillcert.certificates.tests.builders import issue_certificates, make_candidate, make_plan
 from skillcert.core.models import AuditEvent
+from skillcert.jobs.models import Job
 
 ISSUED_ON = date(2025, 6, 30)
 
@@ -121,21 +121,32 @@ def test_my_certificates_link_to_the_pdf(client, world, own_certificate):
 
 
 @pytest.mark.django_db
-def test_plan_zip_for_the_body(client, world):
-    # given
+def test_the_old_plan_zip_address_leads_to_the_plan_page_which_makes_the_zip_as_a_job(client, world):
+    # given: a plan with certificates and no ZIP job yet
     plan = make_plan(site=world.site_y)
-    certificates = issue_certificates(plan=plan, actor=world.body_y_admin, count=2, issue_date=ISSUED_ON)
+    issue_certificates(plan=plan, actor=world.body_y_admin, count=2, issue_date=ISSUED_ON)
     client.force_login(world.body_y_exam_staff)
 
-    # when
+    # when: the old synchronous address is opened (a bookmark)
+    response = client.get(reverse("certificates:plan_zip", args=[plan.pk]), follow=True)
+
+    # then: no PDF is made within the request; the plan page says where the ZIP is made now
+    assert response.redirect_chain == [(reverse("evaluation:plan_detail", args=[plan.pk]), 302)]
+    assert "证书压缩包现在在后台生成" in response.content.decode()
+    assert not Job.objects.exists()
+    assert not AuditEvent.objects.filter(action="plan.certificates_pdf_downloaded").exists()
+
+
+@pytest.mark.django_db
+def test_the_old_plan_zip_address_leads_to_the_plans_zip_job_when_there_is_one(client, world):
+    plan = make_plan(site=world.site_y)
+    issue_certificates(plan=plan, actor=world.body_y_admin, count=1, issue_date=ISSUED_ON)
+    job = plan_certificates_zip_start(plan=plan, actor=world.body_y_admin).job
+    client.force_login(world.body_y_exam_staff)
+
     response = client.get(reverse("certificates:plan_zip", args=[plan.pk]))
 
-    # then
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/zip"
-    assert response["Content-Disposition"] == f'attachment; filename="certificates-{plan.number}.zip"'
-    with zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))) as archive:
-        assert archive.namelist() == [f"certificate-{c.number}.pdf" for c in certificates]
+    assert response["Location"] == reverse("certificates:plan_zip_job", args=[plan.pk, job.uuid])
 
 
 @pytest.mark.django_db
@@ -162,7 +173,8 @@ def test_plan_panel_offers_zip_and_bulk_revoke_to_the_body_admin(world):
     admin_html = template.render(Context({"plan": plan, "user": world.body_y_admin}))
     examiner_html = template.render(Context({"plan": plan, "user": world.body_y_examiner}))
 
-    assert reverse("certificates:plan_zip", args=[plan.pk]) in admin_html
+    zip_start = reverse("certificates:plan_zip_start", args=[plan.pk])
+    assert "生成证书压缩包" in admin_html and f'<form method="post" action="{zip_start}">' in admin_html
     assert reverse("certificates:plan_revoke", args=[plan.pk]) in admin_html
-    assert reverse("certificates:plan_zip", args=[plan.pk]) not in examiner_html
+    assert zip_start not in examiner_html
     assert reverse("certificates:plan_revoke", args=[plan.pk]) not in examiner_html
