@@ -8,6 +8,7 @@ skillcert audit verify           check the audit log's hash chain
 skillcert token create USER NAME create an API token for an integration (read-only; --scope read_write)
 skillcert verification-watch     look for certificate enumeration in the public query's log (cron)
 skillcert credentials-backfill   give keys and credential entries to bodies and certificates older than them
+skillcert jobs-tidy              fail interrupted jobs and delete job outputs past their retention (cron)
 skillcert <anything else>        any Django management command (migrate, createsuperuser, ...)
 """
 
@@ -25,6 +26,7 @@ VERBS = {
     ("verification-rebuild",): "verification_rebuild",
     ("verification-watch",): "verification_watch",
     ("credentials-backfill",): "credentials_backfill",
+    ("jobs-tidy",): "jobs_tidy",
 }
 
 

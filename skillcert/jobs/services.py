@@ -155,10 +155,11 @@ def jobs_purge_outputs(*, now: datetime | None = None) -> int:
     return purged
 
 
-def jobs_tidy(*, now: datetime | None = None) -> None:
-    """Fail jobs whose thread is gone, purge expired outputs: run whenever jobs are shown or started."""
-    jobs_fail_stale(now=now)
-    jobs_purge_outputs(now=now)
+def jobs_tidy(*, now: datetime | None = None) -> tuple[int, int]:
+    """Fail jobs whose thread is gone, purge expired outputs: run whenever jobs are shown or started, and
+    from cron (``skillcert jobs-tidy``) so that an idle instance keeps no expired file. Returns how many
+    jobs were failed and how many outputs deleted."""
+    return jobs_fail_stale(now=now), jobs_purge_outputs(now=now)
 
 
 def _finish(

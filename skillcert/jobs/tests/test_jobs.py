@@ -2,11 +2,13 @@
 and kind, expiry of jobs whose thread is gone, a crash inside the work, and outputs deleted after their
 retention."""
 
+import io
 import os
 import stat
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.db import IntegrityError
 from django.utils import timezone
 
@@ -344,3 +346,31 @@ def test_a_kind_words_its_own_failures(world, settings):
         "中断了，请重新生成。",
         "正忙。",
     )
+
+
+def test_the_tidy_command_deletes_expired_outputs_and_fails_interrupted_jobs(
+    world, settings, django_capture_on_commit_callbacks
+):
+    # given: an output past its retention and a running job whose thread is gone (no heartbeat)
+    settings.SKILLCERT_JOBS_OUTPUT_HOURS = 24
+    settings.SKILLCERT_JOBS_STALE_SECONDS = 60
+    finished = without_input(world)
+    job_run(job_id=finished.pk, work=write_output)
+    interrupted = without_input(world, kind="test.interrupted")  # creating a job tidies too: age after
+    finished = finished_hours_ago(finished, 25)
+    Job.objects.filter(pk=interrupted.pk).update(
+        status=Job.Status.RUNNING, heartbeat_at=timezone.now() - timedelta(minutes=5)
+    )
+    out = io.StringIO()
+
+    # when: cron runs the command, nobody having opened a job page
+    with django_capture_on_commit_callbacks(execute=True):  # files go once the rows say so
+        call_command("jobs_tidy", stdout=out)
+
+    # then
+    finished.refresh_from_db()
+    interrupted.refresh_from_db()
+    assert finished.output_file == ""
+    assert not (settings.SKILLCERT_JOBS_DIR / job_output_name(finished.uuid)).exists()
+    assert interrupted.status == Job.Status.FAILED
+    assert out.getvalue().strip() == "已将 1 个中断的任务标记为失败，删除过期结果文件 1 个。"
