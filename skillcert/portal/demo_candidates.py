@@ -33,6 +33,8 @@ _CANDIDATE_ROWS = (
     ("周婷", "310113", "19991103", "262", "13700000108", None),
     ("吴俊杰", "310101", "19900726", "471", "13700000109", None),
     ("徐丽娟", "310120", "19870114", "386", "13700000110", None),
+    # 缺考 (absent) from the theory exam of the plan in publicity (demo_evaluation.PLANS).
+    ("孙丽萍", "310104", "19760925", "352", "13700000111", None),
 )
 CANDIDATES = tuple(
     DemoCandidate(name, resident_id(address_code=address, birth=birth, sequence=sequence), mobile, username)

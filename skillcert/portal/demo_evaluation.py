@@ -6,8 +6,9 @@ It runs after the demo bodies have been filed (``demo_filing``). What it adds, t
 * the examiners' qualifications (the level they hold in each occupation), so the examiner level rule
   passes, and an evaluation spec for every filed scope row;
 * ten plans: issued ones (60 certificates over 电工, 焊工, 养老护理员 and 中式烹调师, levels 5 to 3), one
-  reported to each district, one in publicity with an answered objection, one with its scores locked and
-  one open for applications. The demo candidates with accounts apply themselves and hold certificates.
+  reported to each district, one in publicity with an answered objection and a candidate 缺考 (absent)
+  from theory, one with its scores locked and one open for applications. The demo candidates with
+  accounts apply themselves and hold certificates.
 
 Idempotent: a qualification or spec that exists, a spec that already has a plan is left
 alone, so a second run creates nothing.
@@ -28,6 +29,7 @@ from skillcert.core.calendar import add_working_days
 from skillcert.evaluation.eligibility import Evidence
 from skillcert.evaluation.models import (
     Application,
+    Component,
     Education,
     EligibilityTemplate,
     EvaluationPlan,
@@ -123,6 +125,7 @@ class DemoPlan:
     failing: int = 0
     ineligible: int = 0  # … do not meet any route (open plans show the explanation)
     own: tuple[tuple[str, Evidence], ...] = ()  # demo candidates (by name) and their evidence
+    absent_from_theory: tuple[str, ...] = ()  # … those of them marked 缺考 in theory (they pass the rest)
     group_name: str = ""  # 团体申报 by a training institution when set
     women_share: int = 30
     occupation_kind: str = "trade"
@@ -153,7 +156,8 @@ PLANS = (
              own=(("刘洁", Evidence(education=Education.TECHNICAL_SCHOOL, education_related=True,
                                     graduation_on=date(2020, 7, 1), work_years=Decimal(5))),)),
     DemoPlan("mh-care-4", "minhang", ELDERLY_CARE, None, "L4", Status.PUBLICITY, -6, 8, failing=1,
-             own=(("杨秀英", _years(8)),), women_share=80, objection=True),
+             own=(("杨秀英", _years(8)), ("孙丽萍", _years(9))), absent_from_theory=("孙丽萍",),
+             women_share=80, objection=True),
     DemoPlan("mh-hr-3", "minhang", HR_MANAGER, None, "L3", Status.SCORES_LOCKED, -3, 7, failing=1,
              own=(("周婷", Evidence(education=Education.BACHELOR, education_related=True,
                                     graduation_on=date(2021, 7, 1), work_years=Decimal(5))),),
@@ -277,6 +281,7 @@ def _applicants(index: int, plan: DemoPlan) -> tuple[Applicant, ...]:
             evidence=evidence,
             passes=True,
             user=users.get(known[name].username or ""),
+            absent_from=(Component.THEORY,) if name in plan.absent_from_theory else (),
         )
         for name, evidence in plan.own
     ]

@@ -45,7 +45,7 @@ from skillcert.evaluation.models import (
     ScoreEntry,
 )
 from skillcert.evaluation.selectors.publicity import mask_name, publicity_ends_on
-from skillcert.evaluation.selectors.scores import ScoreSheet, plan_score_sheet
+from skillcert.evaluation.selectors.scores import ScoreSheet, ScoreSlot, plan_score_sheet
 from skillcert.evaluation.services import (
     SessionInput,
     application_register,
@@ -65,6 +65,7 @@ from skillcert.evaluation.services import (
     score_confirm_sheet,
     score_enter_sheet,
 )
+from skillcert.evaluation.services.scores import mark_text
 from skillcert.registry.models import Site
 
 Status = EvaluationPlan.Status
@@ -95,6 +96,7 @@ class Applicant:
     evidence: Evidence
     passes: bool
     user: User | None = None  # applies through their own account when set
+    absent_from: tuple[str, ...] = ()  # components they do not sit: marked 缺考
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,9 +151,9 @@ def _staff(plan: EvaluationPlan, crew: Crew) -> None:
         plan_staff_assign(plan=plan, user=user, duty=duty, actor=crew.exam_staff)
 
 
-def _apply(walk: Walk, plan: EvaluationPlan) -> dict[int, bool]:
-    """Every applicant applies (or is registered); returns application id → whether they will pass."""
-    passes = {}
+def _apply(walk: Walk, plan: EvaluationPlan) -> dict[int, Applicant]:
+    """Every applicant applies (or is registered); returns application id → applicant."""
+    applied = {}
     source = Application.Source.GROUP if walk.group_name else Application.Source.BODY
     for applicant in walk.applicants:
         if applicant.user is not None:
@@ -174,8 +176,8 @@ def _apply(walk: Walk, plan: EvaluationPlan) -> dict[int, bool]:
                 group_name=walk.group_name,
                 actor=walk.crew.exam_staff,
             )
-        passes[application.pk] = applicant.passes
-    return passes
+        applied[application.pk] = applicant
+    return applied
 
 
 def _move_sessions(plan: EvaluationPlan, exam_on: date) -> None:
@@ -186,43 +188,49 @@ def _move_sessions(plan: EvaluationPlan, exam_on: date) -> None:
         )
 
 
-def _marks(sheet: ScoreSheet, passes: dict[int, bool], rng: random.Random) -> dict:
+def _marks(
+    sheet: ScoreSheet, applicants: dict[int, Applicant], rng: random.Random
+) -> dict[ScoreSlot, Decimal | None]:
     """A mark for every slot of the sheet: a passing candidate passes every component, a failing one
-    fails one component; the examiners of a component differ by a few points."""
+    fails one component; the examiners of a component differ by a few points. A component the
+    candidate does not sit is marked 缺考 (None)."""
     bases: dict[tuple[int, str], tuple[int, bool]] = {}
     for application in sheet.applications:
         components = sheet.required_components(application)
-        failing = None if passes.get(application.pk, True) else rng.choice(components)
+        applicant = applicants.get(application.pk)
+        failing = None if applicant is None or applicant.passes else rng.choice(components)
         for component in components:
             low, high = (46, 56) if component == failing else (66, 93)
             bases[(application.pk, component)] = (rng.randint(low, high), component == failing)
-    marks = {}
+    absent = {(pk, component) for pk, applicant in applicants.items() for component in applicant.absent_from}
+    marks: dict[ScoreSlot, Decimal | None] = {}
     for slot in sheet.slots:
         base, fails = bases[(slot.application_id, slot.component)]
         value = base if slot.marker_id is None else base + rng.randint(-3, 3)
         value = min(value, 58) if fails else max(value, 61)
-        marks[slot] = Decimal(value) + (Decimal("0.5") if rng.random() < 0.2 else Decimal(0))
+        mark = Decimal(value) + (Decimal("0.5") if rng.random() < 0.2 else Decimal(0))
+        marks[slot] = None if (slot.application_id, slot.component) in absent else mark
     return marks
 
 
-def _score(plan: EvaluationPlan, crew: Crew, passes: dict[int, bool], seed: str) -> None:
+def _score(plan: EvaluationPlan, crew: Crew, applicants: dict[int, Applicant], seed: str) -> None:
     """Enter every score (theory by exam staff, each examiner their own), then confirm by a second person."""
     sheet = plan_score_sheet(plan=plan)
-    marks = _marks(sheet, passes, random.Random(seed))  # noqa: S311 - repeatable demo marks, not secrets
+    marks = _marks(sheet, applicants, random.Random(seed))  # noqa: S311 - repeatable demo marks, not secrets
     markers = {user.pk: user for users in sheet.markers.values() for user in users}
-    sheets: dict[tuple[str, int | None], dict[int, Decimal]] = defaultdict(dict)
-    for slot, value in marks.items():
-        sheets[(slot.component, slot.marker_id)][slot.application_id] = value
+    sheets: dict[tuple[str, int | None], dict[int, str]] = defaultdict(dict)
+    for slot, mark in marks.items():
+        sheets[(slot.component, slot.marker_id)][slot.application_id] = mark_text(mark)
     for (component, marker_id), values in sheets.items():
         marker = markers[marker_id] if marker_id is not None else None
         score_enter_sheet(
             plan=plan, component=component, marker=marker, values=values, actor=marker or crew.exam_staff
         )
     # Double entry: the administrator re-types the theory sheet (entered by exam staff), exam staff
-    # re-type the examiners' sheets.
+    # re-type the examiners' sheets (a mark is typed as it reads: the score, or 缺考).
     entries = list(ScoreEntry.objects.filter(application__plan=plan))
-    theory = {e.pk: e.value for e in entries if e.entered_by_id == crew.exam_staff.pk}
-    marked = {e.pk: e.value for e in entries if e.entered_by_id != crew.exam_staff.pk}
+    theory = {e.pk: mark_text(e.mark) for e in entries if e.entered_by_id == crew.exam_staff.pk}
+    marked = {e.pk: mark_text(e.mark) for e in entries if e.entered_by_id != crew.exam_staff.pk}
     for confirmer, values in ((crew.admin, theory), (crew.exam_staff, marked)):
         if values:
             score_confirm_sheet(plan=plan, values=values, actor=confirmer)
@@ -328,7 +336,7 @@ def plan_walk(walk: Walk) -> EvaluationPlan:
     if crew.external_supervisor is not None:
         plan_assign_external_supervisor(plan=plan, supervisor=crew.external_supervisor, actor=crew.reviewer)
     plan_acknowledge(plan=plan, actor=crew.reviewer)
-    passes = _apply(walk, plan)
+    applicants = _apply(walk, plan)
     if walk.recusal:
         related = plan.applications.select_related("candidate").order_by("pk")[0]
         recusal_declare(
@@ -341,7 +349,7 @@ def plan_walk(walk: Walk) -> EvaluationPlan:
     reached = STAGES.index(walk.stage)
     if reached > 0:
         _move_sessions(plan, walk.exam_on)
-        _score(plan, crew, passes, walk.seed)
+        _score(plan, crew, applicants, walk.seed)
     if reached > 1:
         plan = plan_publicity_start(plan=plan, actor=crew.admin)
         if walk.objection:

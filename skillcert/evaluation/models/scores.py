@@ -90,6 +90,12 @@ class ScoreEntry(models.Model):
             return str(ABSENT_LABEL)
         return "" if self.confirmation_value is None else str(self.confirmation_value)
 
+    # The columns the attribute-setting methods below write, for ``save(update_fields=...)``: the mark
+    # (``set_mark``), and the confirmation with who confirmed it and when (``set_confirmation`` plus
+    # ``confirmed_by`` and ``confirmed_at``, or ``clear_confirmation``).
+    MARK_FIELDS = ("value", "absent")
+    CONFIRMATION_FIELDS = ("confirmation_value", "confirmation_absent", "confirmed_by", "confirmed_at")
+
     def set_mark(self, mark: Decimal | None) -> None:
         """Set the entered mark (None = 缺考), keeping ``value`` and ``absent`` consistent."""
         self.value = mark

@@ -372,16 +372,7 @@ def score_change_after_lock(
     entry.status = EntryStatus.CONFIRMED
     entry.change_reason = reason
     entry.save(
-        update_fields=[
-            "value",
-            "absent",
-            "confirmation_value",
-            "confirmation_absent",
-            "confirmed_by",
-            "confirmed_at",
-            "status",
-            "change_reason",
-        ]
+        update_fields=[*ScoreEntry.MARK_FIELDS, *ScoreEntry.CONFIRMATION_FIELDS, "status", "change_reason"]
     )
     results_compute(sheet=plan_score_sheet(plan=plan))
     application.refresh_from_db(fields=["result"])

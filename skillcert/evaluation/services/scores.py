@@ -322,9 +322,7 @@ def _confirm(*, plan: EvaluationPlan, entry: ScoreEntry, value: object, actor: U
     entry.confirmed_by = actor
     entry.confirmed_at = timezone.now()
     entry.status = EntryStatus.CONFIRMED if typed == entry.mark else EntryStatus.MISMATCH
-    entry.save(
-        update_fields=["confirmation_value", "confirmation_absent", "confirmed_by", "confirmed_at", "status"]
-    )
+    entry.save(update_fields=[*ScoreEntry.CONFIRMATION_FIELDS, "status"])
     audit_record(
         actor=actor,
         action="score.confirmed" if entry.status == EntryStatus.CONFIRMED else "score.mismatch",
@@ -414,17 +412,7 @@ def score_correct(
     entry.set_mark(clean)
     entry.clear_confirmation()
     entry.status = EntryStatus.ENTERED
-    entry.save(
-        update_fields=[
-            "value",
-            "absent",
-            "confirmation_value",
-            "confirmation_absent",
-            "confirmed_by",
-            "confirmed_at",
-            "status",
-        ]
-    )
+    entry.save(update_fields=[*ScoreEntry.MARK_FIELDS, *ScoreEntry.CONFIRMATION_FIELDS, "status"])
     audit_record(
         actor=actor,
         action="score.corrected",

@@ -1,12 +1,15 @@
 """Builders of scored plans, shared by the score, result, publicity, report and import tests."""
 
+import io
 from datetime import date, timedelta
 
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from skillcert.evaluation.models import Application, Component, EvaluationPlan
 from skillcert.evaluation.selectors.scores import plan_markers
 from skillcert.evaluation.services.results import plan_scores_lock
+from skillcert.evaluation.services.score_import import score_template_workbook
 from skillcert.evaluation.services.scores import score_confirm, score_enter
 from skillcert.evaluation.tests.factories import (
     make_application,
@@ -75,3 +78,15 @@ def locked_plan(world, *, scores=None, **kwargs) -> EvaluationPlan:
     plan = scoring_plan(world, **kwargs)
     enter_all(plan, scores or all_pass(plan), enterer=world.body_y_exam_staff, confirmer=world.body_y_admin)
     return plan_scores_lock(plan=plan, actor=world.body_y_examiner)
+
+
+def score_template_filled(plan: EvaluationPlan, rows: dict[int, list]) -> bytes:
+    """The plan's score template with data rows replaced: Excel row → values from column C on."""
+    workbook = load_workbook(io.BytesIO(score_template_workbook(plan=plan)))
+    sheet = workbook["成绩"]
+    for row, values in rows.items():
+        for offset, value in enumerate(values, start=3):
+            sheet.cell(row=row, column=offset).value = value
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

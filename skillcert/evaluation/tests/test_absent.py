@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from skillcert.api.tests.helpers import ApiClient, issued_key
+from skillcert.api.tests.helpers import issued_key
 from skillcert.core.errors import ApplicationError
 from skillcert.core.models import AuditEvent
 from skillcert.evaluation.models import Application, Component, ComponentResult, ScoreEntry
@@ -33,9 +33,8 @@ from skillcert.evaluation.services.scores import (
     score_enter,
 )
 from skillcert.evaluation.tests.factories import make_plan
-from skillcert.evaluation.tests.scoring import applications, locked_plan, scoring_plan
-from skillcert.evaluation.tests.test_publicity import at
-from skillcert.evaluation.tests.test_score_import import filled
+from skillcert.evaluation.tests.publicity import at
+from skillcert.evaluation.tests.scoring import applications, locked_plan, score_template_filled, scoring_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -243,7 +242,7 @@ def test_import_accepts_absent_and_documents_it(world):
     notes = load_workbook(io.BytesIO(score_template_workbook(plan=plan)))["填写说明"]
     assert any("缺考" in str(row[0].value) for row in notes.iter_rows())
     # when a filled template with 缺考 in a theory cell is imported
-    content = filled(plan, {2: ["缺考", 70, 70, 70], 3: [60, 60, 60, 60]})
+    content = score_template_filled(plan, {2: ["缺考", 70, 70, 70], 3: [60, 60, 60, 60]})
     result = score_import(plan=plan, content=content, filename="scores.xlsx", actor=world.body_y_exam_staff)
     # then the cell is entered as 缺考, still waiting for confirmation
     assert result.imported == 8
@@ -256,7 +255,7 @@ def test_import_accepts_absent_and_documents_it(world):
 
 def test_import_reports_a_bad_cell_by_row_and_column(world):
     plan = scoring_plan(world, candidates=2)
-    content = filled(plan, {2: ["缺考", 70, 70, 70], 3: [60, "未到", 60, 60]})
+    content = score_template_filled(plan, {2: ["缺考", 70, 70, 70], 3: [60, "未到", 60, 60]})
     with pytest.raises(ImportRejected) as caught:
         score_import(plan=plan, content=content, filename="scores.xlsx", actor=world.body_y_exam_staff)
     assert [(p.row, p.column, p.message) for p in caught.value.problems] == [
@@ -291,17 +290,6 @@ def test_absentee_of_every_component_may_not_retake(world):
 
 
 # ---- pages ------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def logged_in(client, settings):
-    settings.SKILLCERT_REQUIRE_2FA = False
-
-    def login(user):
-        client.force_login(user)
-        return client
-
-    return login
 
 
 def test_results_and_plan_pages_show_absent_and_counts(world, logged_in):
@@ -357,19 +345,13 @@ def test_public_publicity_shows_absent_count_and_names_only_passes(world, client
 # ---- the API ----------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def api(settings):
-    settings.ROOT_URLCONF = "skillcert.evaluation.tests.test_reports"
-    return ApiClient()
-
-
-def test_api_enters_absent_and_returns_absent_results(world, api):
+def test_api_enters_absent_and_returns_absent_results(world, results_api):
     # given a scoring plan with one candidate
     plan = scoring_plan(world, candidates=1)
     application = applications(plan)[0]
     staff, admin = issued_key(world.body_y_exam_staff), issued_key(world.body_y_admin)
     # when theory is entered as 缺考 and confirmed as 缺考 through the API
-    entered = api.call(
+    entered = results_api.call(
         "post",
         f"/api/v1/plans/{plan.pk}/scores",
         token=staff,
@@ -381,12 +363,12 @@ def test_api_enters_absent_and_returns_absent_results(world, api):
         "absent": True,
         "status": "entered",
     }
-    confirmed = api.call(
+    confirmed = results_api.call(
         "post", f"/api/v1/scores/{entered.json()['id']}/confirm", token=admin, body={"absent": True}
     )
     assert confirmed.json()["status"] == "confirmed" and confirmed.json()["confirmation_absent"] is True
     # and both a value and 缺考 at once is a 422
-    both = api.call(
+    both = results_api.call(
         "post",
         f"/api/v1/plans/{plan.pk}/scores",
         token=staff,
@@ -403,14 +385,16 @@ def test_api_enters_absent_and_returns_absent_results(world, api):
             actor=world.body_y_admin,
         )
         score_confirm(entry=entry, value="80", actor=world.body_y_exam_staff)
-    locked = api.call("post", f"/api/v1/plans/{plan.pk}/scores/lock", token=issued_key(world.body_y_examiner))
+    locked = results_api.call(
+        "post", f"/api/v1/plans/{plan.pk}/scores/lock", token=issued_key(world.body_y_examiner)
+    )
     assert {k: locked.json()[k] for k in ("passed", "failed", "absent")} == {
         "passed": 0,
         "failed": 0,
         "absent": 1,
     }
     # then the results say 缺考, and the counts exclude the absentee from those who sat
-    results = api.call("get", f"/api/v1/plans/{plan.pk}/results", token=admin).json()
+    results = results_api.call("get", f"/api/v1/plans/{plan.pk}/results", token=admin).json()
     assert results["applications"][0]["result"] == "absent"
     assert results["applications"][0]["components"][0] == {
         "component": "theory",

@@ -14,8 +14,8 @@ from skillcert.core.models import AuditEvent
 from skillcert.evaluation.models import Application
 from skillcert.evaluation.services.application_import import ImportRejected, application_import
 from skillcert.evaluation.spreadsheets import reader
-from skillcert.evaluation.spreadsheets.columns import COLUMNS
 from skillcert.evaluation.spreadsheets.template import application_template_workbook
+from skillcert.evaluation.tests.application_workbooks import ID_1, ID_2, ID_3, row, workbook_bytes
 from skillcert.evaluation.tests.factories import (
     make_application,
     make_candidate,
@@ -25,30 +25,6 @@ from skillcert.evaluation.tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-KEYS = [column.key for column in COLUMNS]
-ID_1 = make_resident_id(date(1990, 3, 7), sequence=1)
-ID_2 = make_resident_id(date(1988, 11, 20), sex="F", sequence=2)
-ID_3 = make_resident_id(date(1995, 5, 5), sequence=3)
-
-
-def row(name="张三", id_number=ID_1, **values) -> dict:
-    """A row that qualifies for 四级 under the 2018 template (6 years of work)."""
-    return {"name": name, "id_type": "居民身份证", "id_number": id_number, "work_years": "6", **values}
-
-
-def workbook_bytes(plan, rows: list[dict], *, raw: dict[str, object] | None = None) -> bytes:
-    """The plan's real template with ``rows`` typed in from row 2 (``raw`` sets cells by reference)."""
-    workbook = load_workbook(io.BytesIO(application_template_workbook(plan=plan)))
-    sheet = workbook["报名名单"]
-    for offset, values in enumerate(rows, start=2):
-        for key, value in values.items():
-            sheet.cell(row=offset, column=KEYS.index(key) + 1).value = value
-    for reference, value in (raw or {}).items():
-        sheet[reference].value = value
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 @pytest.fixture
@@ -507,49 +483,42 @@ def test_template_has_the_columns_text_ids_lists_and_instructions(world, plan):
 # ---- the portal pages --------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def staff(client, settings, world):
-    settings.SKILLCERT_REQUIRE_2FA = False
-    client.force_login(world.body_y_exam_staff)
-    return client
-
-
-def post_file(staff, plan, content: bytes, **fields):
+def post_file(exam_staff_client, plan, content: bytes, **fields):
     upload = io.BytesIO(content)
     upload.name = "名单.xlsx"
-    return staff.post(
+    return exam_staff_client.post(
         f"/evaluation/plans/{plan.pk}/applications/import/", {"file": upload, "source": "body", **fields}
     )
 
 
-def test_portal_template_download(staff, plan):
-    response = staff.get(f"/evaluation/plans/{plan.pk}/applications/template.xlsx")
+def test_portal_template_download(exam_staff_client, plan):
+    response = exam_staff_client.get(f"/evaluation/plans/{plan.pk}/applications/template.xlsx")
 
     assert response.status_code == 200
     assert response["Content-Disposition"] == f'attachment; filename="applications-{plan.number}.xlsx"'
     assert load_workbook(io.BytesIO(response.content)).sheetnames[0] == "报名名单"
 
 
-def finished_job_page(staff, response) -> str:
+def finished_job_page(exam_staff_client, response) -> str:
     """The upload queues a background job (skillcert.jobs): wait for its thread, then read its page."""
     from skillcert.jobs.models import Job
     from skillcert.jobs.tests.waiting import wait_for
 
     assert response.status_code == 302
     wait_for(Job.objects.get(uuid=response["Location"].rstrip("/").rsplit("/", 1)[1]))
-    return staff.get(response["Location"]).content.decode()
+    return exam_staff_client.get(response["Location"]).content.decode()
 
 
 @pytest.mark.django_db(transaction=True)
-def test_portal_import_lists_every_problem_and_offers_them_as_csv(staff, plan):
+def test_portal_import_lists_every_problem_and_offers_them_as_csv(exam_staff_client, plan):
     content = workbook_bytes(plan, [row(id_number="1.10101E+17"), row(name="")])
 
-    response = post_file(staff, plan, content)
+    response = post_file(exam_staff_client, plan, content)
 
-    page = finished_job_page(staff, response)
+    page = finished_job_page(exam_staff_client, response)
     assert "文件有 2 处问题（涉及 2 行），未导入任何数据。" in page
     assert "<td>2</td><td>C（证件号码）</td>" in page and "<td>3</td><td>A（姓名）</td>" in page
-    csv_response = staff.get(f"/evaluation/plans/{plan.pk}/applications/import/problems.csv")
+    csv_response = exam_staff_client.get(f"/evaluation/plans/{plan.pk}/applications/import/problems.csv")
     lines = csv_response.content.decode("utf-8-sig").splitlines()
     assert lines[0] == "行号,列,列名,问题"
     assert lines[1].startswith("2,C,证件号码,证件号码被 Excel 存成了数字")
@@ -558,12 +527,14 @@ def test_portal_import_lists_every_problem_and_offers_them_as_csv(staff, plan):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_portal_import_success_shows_counts(staff, plan):
-    response = post_file(staff, plan, workbook_bytes(plan, [row(), row(name="李四", id_number=ID_2)]))
+def test_portal_import_success_shows_counts(exam_staff_client, plan):
+    response = post_file(
+        exam_staff_client, plan, workbook_bytes(plan, [row(), row(name="李四", id_number=ID_2)])
+    )
 
-    page = finished_job_page(staff, response)
+    page = finished_job_page(exam_staff_client, response)
     assert "文件共 2 行：新报名 2 人（其中新建考生信息 2 人），未变化 0 人。" in page
-    listing = staff.get(f"/evaluation/plans/{plan.pk}/applications/").content.decode()
+    listing = exam_staff_client.get(f"/evaluation/plans/{plan.pk}/applications/").content.decode()
     assert "张三" in listing and f"{plan.number}-0002" in listing and ID_1 not in listing
 
 
@@ -578,8 +549,8 @@ def test_problems_csv_neutralises_formulas():
     assert text.splitlines()[1] == "2,A,姓名,'=cmd|' /C calc'!A0"
 
 
-def test_plan_page_panel_offers_the_template_and_the_upload(staff, client, plan, world):
-    page = staff.get(f"/evaluation/plans/{plan.pk}/").content.decode()
+def test_plan_page_panel_offers_the_template_and_the_upload(exam_staff_client, client, plan, world):
+    page = exam_staff_client.get(f"/evaluation/plans/{plan.pk}/").content.decode()
 
     assert f'action="/evaluation/plans/{plan.pk}/applications/import/"' in page
     assert f'href="/evaluation/plans/{plan.pk}/applications/template.xlsx"' in page

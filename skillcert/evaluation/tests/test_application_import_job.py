@@ -12,6 +12,7 @@ from skillcert.core.models import AuditEvent
 from skillcert.evaluation.models import Application
 from skillcert.evaluation.services.application_import import ImportRejected, application_import
 from skillcert.evaluation.services.application_import_job import APPLICATION_IMPORT
+from skillcert.evaluation.tests.application_workbooks import ID_1, ID_2, row, workbook_bytes
 from skillcert.evaluation.tests.factories import (
     make_application,
     make_candidate,
@@ -19,7 +20,6 @@ from skillcert.evaluation.tests.factories import (
     make_resident_id,
     make_spec,
 )
-from skillcert.evaluation.tests.test_application_import import ID_1, ID_2, row, workbook_bytes
 from skillcert.jobs.files import job_input_save
 from skillcert.jobs.models import Job
 from skillcert.jobs.services import MSG_BUSY, MSG_STALE
@@ -48,13 +48,6 @@ def plan(world):
     return make_plan(world, spec=make_spec(world, level_code="L4"), capacity=5000)
 
 
-@pytest.fixture
-def staff(client, settings, world):
-    settings.SKILLCERT_REQUIRE_2FA = False
-    client.force_login(world.body_y_exam_staff)
-    return client
-
-
 def upload(client, plan, content: bytes, **fields):
     file = io.BytesIO(content)
     file.name = "名单.xlsx"
@@ -68,7 +61,7 @@ def job_page(plan, job: Job, suffix: str = "") -> str:
 
 
 def test_given_a_good_file_when_uploaded_then_the_job_imports_every_row_with_progress_and_audit(
-    staff, plan, world, settings
+    exam_staff_client, plan, world, settings
 ):
     # given: 1,500 good rows, progress committed every 500 rows
     settings.SKILLCERT_JOBS_PROGRESS_ROWS = 500
@@ -76,7 +69,7 @@ def test_given_a_good_file_when_uploaded_then_the_job_imports_every_row_with_pro
     events_before = AuditEvent.objects.count()
 
     # when
-    response = upload(staff, plan, content)
+    response = upload(exam_staff_client, plan, content)
 
     # then: redirected to the job page at once; the thread imports every row
     job = Job.objects.get()
@@ -96,20 +89,20 @@ def test_given_a_good_file_when_uploaded_then_the_job_imports_every_row_with_pro
     assert {event.actor_id for event in events} == {world.body_y_exam_staff.pk}
     assert events[0].target_id == events[2].target_id == str(job.uuid)
     assert events[2].data["imported"] == 1500
-    page = staff.get(job_page(plan, job)).content.decode()
+    page = exam_staff_client.get(job_page(plan, job)).content.decode()
     assert "文件共 1500 行：新报名 1500 人（其中新建考生信息 1500 人），未变化 0 人。" in page
     assert f'href="/evaluation/plans/{plan.pk}/"' in page and "hx-trigger" not in page
 
 
 def test_given_bad_rows_when_uploaded_then_nothing_is_written_and_the_job_lists_every_problem(
-    staff, plan, world
+    exam_staff_client, plan, world
 ):
     # given: two bad rows among good ones
     rows = [row(), row(name="李四", id_number=ID_2), row(id_number="1.10101E+17"), row(name="")]
     content = workbook_bytes(plan, rows)
 
     # when
-    upload(staff, plan, content)
+    upload(exam_staff_client, plan, content)
     job = wait_for(Job.objects.get())
 
     # then: nothing written, the problems are the synchronous import's, with row and column
@@ -122,15 +115,15 @@ def test_given_bad_rows_when_uploaded_then_nothing_is_written_and_the_job_lists_
     assert job.result["problems"] == [[p.row, p.column, p.header, p.message] for p in raised.value.problems]
     assert [(r, c) for r, c, _h, _m in job.result["problems"]] == [(4, "C"), (5, "A")]
     assert AuditEvent.objects.filter(action="job.failed", target_id=str(job.uuid)).count() == 1
-    page = staff.get(job_page(plan, job)).content.decode()
+    page = exam_staff_client.get(job_page(plan, job)).content.decode()
     assert "<td>4</td><td>C（证件号码）</td>" in page and "<td>5</td><td>A（姓名）</td>" in page
-    csv = staff.get(f"/evaluation/plans/{plan.pk}/applications/import/problems.csv").content.decode(
-        "utf-8-sig"
-    )
+    csv = exam_staff_client.get(
+        f"/evaluation/plans/{plan.pk}/applications/import/problems.csv"
+    ).content.decode("utf-8-sig")
     assert csv.splitlines()[1].startswith("4,C,证件号码,")
 
 
-def test_given_a_long_problem_list_then_the_job_page_paginates_it(staff, plan, world):
+def test_given_a_long_problem_list_then_the_job_page_paginates_it(exam_staff_client, plan, world):
     # given a failed job with 450 problems
     now = timezone.now()
     problems = [[row_number, "A", "姓名", "请填写姓名。"] for row_number in range(2, 452)]
@@ -147,8 +140,8 @@ def test_given_a_long_problem_list_then_the_job_page_paginates_it(staff, plan, w
     )
 
     # when / then: 200 a page
-    first = staff.get(job_page(plan, job)).content.decode()
-    third = staff.get(job_page(plan, job) + "?page=3").content.decode()
+    first = exam_staff_client.get(job_page(plan, job)).content.decode()
+    third = exam_staff_client.get(job_page(plan, job) + "?page=3").content.decode()
     assert first.count("<td>A（姓名）</td>") == 200 and "第 1 / 3 页" in first
     assert third.count("<td>A（姓名）</td>") == 50 and "<td>451</td>" in third
 
@@ -192,7 +185,7 @@ def running_job(world, plan, *, beat_seconds_ago: float) -> Job:
 
 
 def test_given_a_running_job_without_heartbeat_when_its_page_is_viewed_then_it_is_failed(
-    staff, plan, world, settings
+    exam_staff_client, plan, world, settings
 ):
     # given: a job left running by a server that restarted 10 minutes ago, its upload still on disk
     settings.SKILLCERT_JOBS_STALE_SECONDS = 300
@@ -200,7 +193,7 @@ def test_given_a_running_job_without_heartbeat_when_its_page_is_viewed_then_it_i
     job = running_job(world, plan, beat_seconds_ago=600)
 
     # when
-    page = staff.get(job_page(plan, job)).content.decode()
+    page = exam_staff_client.get(job_page(plan, job)).content.decode()
 
     # then
     job.refresh_from_db()
@@ -211,12 +204,12 @@ def test_given_a_running_job_without_heartbeat_when_its_page_is_viewed_then_it_i
     assert (event.actor_id, event.actor_username) == (None, "skillcert jobs")
 
 
-def test_given_a_running_import_when_a_second_is_uploaded_then_it_is_refused(staff, plan, world):
+def test_given_a_running_import_when_a_second_is_uploaded_then_it_is_refused(exam_staff_client, plan, world):
     # given: an import of this body running right now (recent heartbeat)
     running = running_job(world, plan, beat_seconds_ago=1)
 
     # when
-    response = upload(staff, plan, workbook_bytes(plan, [row(id_number=ID_1)]))
+    response = upload(exam_staff_client, plan, workbook_bytes(plan, [row(id_number=ID_1)]))
 
     # then: the form says why; no second job, nothing imported; the running one is untouched
     assert response.status_code == 200

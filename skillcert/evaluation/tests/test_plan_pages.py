@@ -28,20 +28,9 @@ Duty = PlanStaff.Duty
 # ---- pages ------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def login(client, settings):
-    settings.SKILLCERT_REQUIRE_2FA = False
-
-    def as_user(user):
-        client.force_login(user)
-        return client
-
-    return as_user
-
-
-def test_plan_page_shows_status_steps_and_panels(login, world):
+def test_plan_page_shows_status_steps_and_panels(logged_in, world):
     plan = make_plan(world, status=Status.DRAFT)
-    response = login(world.body_y_admin).get(reverse("evaluation:plan_detail", args=[plan.pk]))
+    response = logged_in(world.body_y_admin).get(reverse("evaluation:plan_detail", args=[plan.pk]))
     assert response.status_code == 200
     content = response.content.decode()
     assert plan.number in content
@@ -67,10 +56,10 @@ def test_plan_page_shows_status_steps_and_panels(login, world):
         ("municipal_statistician", Status.PUBLICITY, "evaluation:plan_detail"),
     ],
 )
-def test_each_page_renders_for_its_role(login, world, user, status, url_name):
+def test_each_page_renders_for_its_role(logged_in, world, user, status, url_name):
     plan = make_plan(world, status=status)
     args = [] if url_name in ("evaluation:plan_list", "evaluation:plan_create") else [plan.pk]
-    response = login(getattr(world, user)).get(reverse(url_name, args=args))
+    response = logged_in(getattr(world, user)).get(reverse(url_name, args=args))
     assert response.status_code == 200
     assert "<form" in response.content.decode() or url_name in (
         "evaluation:plan_detail",
@@ -78,45 +67,46 @@ def test_each_page_renders_for_its_role(login, world, user, status, url_name):
     )
 
 
-def test_staff_remove_page_confirms_then_removes(login, world):
+def test_staff_remove_page_confirms_then_removes(logged_in, world):
     plan = make_plan(world, status=Status.DRAFT)
     member = plan.staff.get(duty=Duty.INTERNAL_SUPERVISOR)
-    client = login(world.body_y_admin)
+    client = logged_in(world.body_y_admin)
     url = reverse("evaluation:plan_staff_remove", args=[plan.pk, member.pk])
     assert "确认移除" in client.get(url).content.decode()
     assert client.post(url).status_code == 302
     assert not PlanStaff.objects.filter(pk=member.pk).exists()
 
 
-def test_plan_pages_answer_404_outside_scope(login, world):
+def test_plan_pages_answer_404_outside_scope(logged_in, world):
     plan = make_plan(world, status=Status.SUBMITTED)
-    client = login(world.minhang_reviewer)
+    client = logged_in(world.minhang_reviewer)
     assert client.get(reverse("evaluation:plan_detail", args=[plan.pk])).status_code == 404
     assert client.get(reverse("evaluation:plan_acknowledge", args=[plan.pk])).status_code == 404
     assert client.post(reverse("evaluation:plan_acknowledge", args=[plan.pk])).status_code == 404
-    client = login(world.body_s_admin)
+    client = logged_in(world.body_s_admin)
     assert client.get(reverse("evaluation:plan_submit", args=[plan.pk])).status_code == 404
 
 
-def test_plan_pages_check_roles(login, client, world):
+def test_plan_pages_check_roles(logged_in, client, world):
     plan = make_plan(world, status=Status.SUBMITTED)
     assert client.get(reverse("evaluation:plan_list")).status_code == 302  # anonymous → login
-    assert login(world.candidate).get(reverse("evaluation:plan_list")).status_code == 403
+    assert logged_in(world.candidate).get(reverse("evaluation:plan_list")).status_code == 403
     assert (
-        login(world.body_y_examiner).get(reverse("evaluation:plan_submit", args=[plan.pk])).status_code == 403
-    )
-    assert (
-        login(world.body_y_admin).get(reverse("evaluation:plan_acknowledge", args=[plan.pk])).status_code
+        logged_in(world.body_y_examiner).get(reverse("evaluation:plan_submit", args=[plan.pk])).status_code
         == 403
     )
-    statistician = login(world.municipal_statistician)
+    assert (
+        logged_in(world.body_y_admin).get(reverse("evaluation:plan_acknowledge", args=[plan.pk])).status_code
+        == 403
+    )
+    statistician = logged_in(world.municipal_statistician)
     assert statistician.get(reverse("evaluation:plan_list")).status_code == 200
     assert statistician.get(reverse("evaluation:plan_acknowledge", args=[plan.pk])).status_code == 403
 
 
-def test_acknowledge_page_confirms_then_acts(login, world):
+def test_acknowledge_page_confirms_then_acts(logged_in, world):
     plan = make_plan(world, status=Status.SUBMITTED)
-    client = login(world.pudong_reviewer)
+    client = logged_in(world.pudong_reviewer)
     url = reverse("evaluation:plan_acknowledge", args=[plan.pk])
     # GET shows the confirmation and changes nothing
     assert "确认计划" in client.get(url).content.decode()
@@ -130,9 +120,9 @@ def test_acknowledge_page_confirms_then_acts(login, world):
     assert AuditEvent.objects.filter(action="plan.acknowledged", target_id=str(plan.pk)).count() == 1
 
 
-def test_reject_page_requires_a_reason(login, world):
+def test_reject_page_requires_a_reason(logged_in, world):
     plan = make_plan(world, status=Status.SUBMITTED)
-    client = login(world.municipal_admin)
+    client = logged_in(world.municipal_admin)
     url = reverse("evaluation:plan_reject", args=[plan.pk])
     assert client.post(url, {"reason": ""}).status_code == 200
     assert client.post(url, {"reason": "时间冲突"}).status_code == 302
@@ -140,14 +130,14 @@ def test_reject_page_requires_a_reason(login, world):
     assert (plan.status, plan.decision_reason) == (Status.REJECTED, "时间冲突")
 
 
-def test_submit_page_shows_the_refusal(login, world):
+def test_submit_page_shows_the_refusal(logged_in, world):
     plan = make_plan(world, status=Status.DRAFT, staffed=False)
-    response = login(world.body_y_admin).post(reverse("evaluation:plan_submit", args=[plan.pk]))
+    response = logged_in(world.body_y_admin).post(reverse("evaluation:plan_submit", args=[plan.pk]))
     assert response.status_code == 200
     assert "人员配备不符合要求" in response.content.decode()
 
 
-def test_create_page_creates_a_plan(login, world):
+def test_create_page_creates_a_plan(logged_in, world):
     spec = make_spec(world, level_code="L4")
     theory, skills = sessions_for(spec)
     data = {
@@ -160,16 +150,16 @@ def test_create_page_creates_a_plan(login, world):
         "skills_starts_at": timezone.localtime(skills.starts_at).strftime("%Y-%m-%dT%H:%M"),
         "skills_ends_at": timezone.localtime(skills.ends_at).strftime("%Y-%m-%dT%H:%M"),
     }
-    response = login(world.body_y_exam_staff).post(reverse("evaluation:plan_create"), data)
+    response = logged_in(world.body_y_exam_staff).post(reverse("evaluation:plan_create"), data)
     plan = EvaluationPlan.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("evaluation:plan_detail", args=[plan.pk])
     assert (plan.capacity, plan.sessions.count()) == (20, 2)
 
 
-def test_staff_page_assigns(login, world):
+def test_staff_page_assigns(logged_in, world):
     plan = make_plan(world, status=Status.DRAFT, staffed=False)
-    response = login(world.body_y_admin).post(
+    response = logged_in(world.body_y_admin).post(
         reverse("evaluation:plan_staff", args=[plan.pk]),
         {"user": world.body_y_exam_staff.pk, "duty": Duty.INVIGILATOR},
     )
@@ -177,11 +167,11 @@ def test_staff_page_assigns(login, world):
     assert list(plan.staff.values_list("user__username", "duty")) == [("y_exam_staff", "invigilator")]
 
 
-def test_recusal_page_for_the_examiner(login, world):
+def test_recusal_page_for_the_examiner(logged_in, world):
     plan = make_plan(world)
     candidate = make_candidate("钱七", make_resident_id(date(1993, 6, 4), sequence=14))
     make_application(plan, candidate)
-    client = login(world.body_y_examiner)
+    client = logged_in(world.body_y_examiner)
     url = reverse("evaluation:plan_recusal", args=[plan.pk])
     assert list(client.get(url).context["form"].fields["examiner"].queryset) == [world.body_y_examiner]
     response = client.post(

@@ -1,11 +1,9 @@
 """Publicity: the period in working days (across National Day), the public page with masked data,
 objections (validated, rate-limited, closed after the period) and the body's answers."""
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import pytest
-import time_machine
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -18,27 +16,12 @@ from skillcert.evaluation.models import EvaluationPlan, Objection
 from skillcert.evaluation.selectors.publicity import mask_name, publicity_ends_on, publicity_get_public
 from skillcert.evaluation.services import publicity as publicity_services
 from skillcert.evaluation.services.publicity import objection_answer, objection_lodge, plan_publicity_start
+from skillcert.evaluation.tests.publicity import at, published
 from skillcert.evaluation.tests.scoring import applications, locked_plan
 
 pytestmark = pytest.mark.django_db
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 Status = EvaluationPlan.Status
-# 张三明 passes; 李四 fails theory.
-TWO_CANDIDATES = {
-    0: {"theory": ["80"], "skills": ["80", "80", "80"]},
-    1: {"theory": ["40"], "skills": ["80", "80", "80"]},
-}
-
-
-def at(day: date, hour: int = 10):
-    return time_machine.travel(datetime(day.year, day.month, day.day, hour, tzinfo=SHANGHAI), tick=False)
-
-
-def published(world, *, on: date = date(2025, 9, 30)) -> EvaluationPlan:
-    with at(on):
-        plan = locked_plan(world, candidates=2, scores=TWO_CANDIDATES)
-        return plan_publicity_start(plan=plan, actor=world.body_y_admin)
 
 
 def lodge(plan, **overrides):

@@ -1,21 +1,14 @@
 """The result report: after publicity with every objection answered; the authority in scope approves or
 returns it; the authority's list with due dates; the results API end to end."""
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
-from django.urls import path, reverse
+from django.urls import reverse
 
-from skillcert.api.tests.helpers import ApiClient, issued_key
-from skillcert.api.v1.api import SkillcertAPI
-from skillcert.api.v1.auth import TokenAuth
-from skillcert.api.v1.problems import install_problem_handlers
-from skillcert.api.v1.routers.results import router as results_router
-from skillcert.api.v1.routers.scores import router as scores_router
+from skillcert.api.tests.helpers import issued_key
 from skillcert.certificates.models import Certificate
 from skillcert.core.errors import ApplicationError
 from skillcert.core.models import AuditEvent
@@ -29,18 +22,13 @@ from skillcert.evaluation.services.reports import (
     result_report_submit,
 )
 from skillcert.evaluation.services.results import score_change_after_lock
+from skillcert.evaluation.tests.publicity import TWO_CANDIDATES, at, published
 from skillcert.evaluation.tests.scoring import applications, scoring_plan
-from skillcert.evaluation.tests.test_publicity import TWO_CANDIDATES, published
 
 pytestmark = pytest.mark.django_db
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 Status = EvaluationPlan.Status
 AFTER = date(2025, 10, 14)  # the first day after a publicity of 2025-09-30 … 2025-10-13
-
-
-def at(day: date, hour: int = 10):
-    return time_machine.travel(datetime(day.year, day.month, day.day, hour, tzinfo=SHANGHAI), tick=False)
 
 
 def reported(world) -> tuple[EvaluationPlan, ResultReport]:
@@ -230,22 +218,8 @@ def test_authority_list_shows_due_dates_and_overdue(world, client, settings):
 
 # ---- the API, end to end ----------------------------------------------------------------------------
 
-_test_api = SkillcertAPI(
-    title="results test", version="test", urls_namespace="results-test", auth=TokenAuth()
-)
-install_problem_handlers(_test_api)
-_test_api.add_router("/", scores_router)
-_test_api.add_router("/", results_router)
-urlpatterns = [path("api/v1/", _test_api.urls)]
 
-
-@pytest.fixture
-def api(settings):
-    settings.ROOT_URLCONF = __name__
-    return ApiClient()
-
-
-def test_api_scores_to_approval(world, api):
+def test_api_scores_to_approval(world, results_api):
     # given a scoring plan with two candidates, on 2025-09-30
     with at(date(2025, 9, 30)):
         plan = scoring_plan(world, candidates=2)
@@ -262,9 +236,11 @@ def test_api_scores_to_approval(world, api):
                     body = {"application_id": application_id, "component": component, "value": value}
                     if marker is not None:
                         body["marker_id"] = marker.pk
-                    entered = api.call("post", f"/api/v1/plans/{plan.pk}/scores", token=staff, body=body)
+                    entered = results_api.call(
+                        "post", f"/api/v1/plans/{plan.pk}/scores", token=staff, body=body
+                    )
                     assert entered.status_code == 201, entered.content
-                    confirmed = api.call(
+                    confirmed = results_api.call(
                         "post",
                         f"/api/v1/scores/{entered.json()['id']}/confirm",
                         token=admin,
@@ -272,30 +248,32 @@ def test_api_scores_to_approval(world, api):
                     )
                     assert confirmed.json()["status"] == "confirmed"
         # then a non-chief cannot lock, the chief can
-        assert api.call("post", f"/api/v1/plans/{plan.pk}/scores/lock", token=admin).status_code == 403
-        locked = api.call("post", f"/api/v1/plans/{plan.pk}/scores/lock", token=chief)
+        assert (
+            results_api.call("post", f"/api/v1/plans/{plan.pk}/scores/lock", token=admin).status_code == 403
+        )
+        locked = results_api.call("post", f"/api/v1/plans/{plan.pk}/scores/lock", token=chief)
         assert (locked.status_code, locked.json()["passed"], locked.json()["failed"]) == (200, 1, 1)
-        publicity = api.call("post", f"/api/v1/plans/{plan.pk}/publicity", token=admin, body={})
+        publicity = results_api.call("post", f"/api/v1/plans/{plan.pk}/publicity", token=admin, body={})
         assert publicity.json()["publicity_ends_on"] == "2025-10-13"
-        early = api.call("post", f"/api/v1/plans/{plan.pk}/report", token=admin)
+        early = results_api.call("post", f"/api/v1/plans/{plan.pk}/report", token=admin)
         assert early.status_code == 409
     with at(AFTER):
-        report = api.call("post", f"/api/v1/plans/{plan.pk}/report", token=admin)
+        report = results_api.call("post", f"/api/v1/plans/{plan.pk}/report", token=admin)
         assert (report.status_code, report.json()["passed_count"], report.json()["review_due_on"]) == (
             201,
             1,
             "2025-10-21",
         )
         # another district: 404; the district: approved
-        other = api.call(
+        other = results_api.call(
             "post", f"/api/v1/plans/{plan.pk}/report/approve", token=issued_key(world.minhang_reviewer)
         )
         assert other.status_code == 404
-        approved = api.call(
+        approved = results_api.call(
             "post", f"/api/v1/plans/{plan.pk}/report/approve", token=issued_key(world.pudong_reviewer)
         )
         assert approved.json()["plan_status"] == "results_approved"
-        results = api.call("get", f"/api/v1/plans/{plan.pk}/results", token=admin).json()
+        results = results_api.call("get", f"/api/v1/plans/{plan.pk}/results", token=admin).json()
     assert [a["result"] for a in results["applications"]] == ["passed", "failed"]
     assert results["applications"][0]["components"] == [
         {
@@ -315,11 +293,11 @@ def test_api_scores_to_approval(world, api):
     ]
 
 
-def test_api_score_errors(world, api):
+def test_api_score_errors(world, results_api):
     plan = scoring_plan(world, candidates=1)
     application = applications(plan)[0]
     staff = issued_key(world.body_y_exam_staff)
-    out_of_range = api.call(
+    out_of_range = results_api.call(
         "post",
         f"/api/v1/plans/{plan.pk}/scores",
         token=staff,
@@ -327,13 +305,13 @@ def test_api_score_errors(world, api):
     )
     assert out_of_range.status_code == 422
     assert out_of_range.json()["errors"] == [{"field": "value", "message": "成绩：应在 0 到 100 之间。"}]
-    entered = api.call(
+    entered = results_api.call(
         "post",
         f"/api/v1/plans/{plan.pk}/scores",
         token=staff,
         body={"application_id": application.pk, "component": "theory", "value": "70"},
     )
-    own = api.call(
+    own = results_api.call(
         "post", f"/api/v1/scores/{entered.json()['id']}/confirm", token=staff, body={"value": "70"}
     )
     assert (own.status_code, own.json()["detail"]) == (
@@ -343,13 +321,13 @@ def test_api_score_errors(world, api):
     # another body's staff: 404 for the plan and the entry
     other = issued_key(world.body_s_admin)
     assert (
-        api.call(
+        results_api.call(
             "post", f"/api/v1/scores/{entered.json()['id']}/confirm", token=other, body={"value": "70"}
         ).status_code
         == 404
     )
-    assert api.call("get", f"/api/v1/plans/{plan.pk}/results", token=other).status_code == 404
-    mismatch = api.call(
+    assert results_api.call("get", f"/api/v1/plans/{plan.pk}/results", token=other).status_code == 404
+    mismatch = results_api.call(
         "post",
         f"/api/v1/scores/{entered.json()['id']}/confirm",
         token=issued_key(world.body_y_admin),

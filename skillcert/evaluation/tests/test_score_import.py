@@ -22,21 +22,9 @@ from skillcert.evaluation.services.application_import import ImportRejected
 from skillcert.evaluation.services.score_import import score_import, score_template_workbook
 from skillcert.evaluation.services.scores import MSG_VALUE_INVALID, score_enter
 from skillcert.evaluation.spreadsheets.reader import MAX_UPLOAD_BYTES
-from skillcert.evaluation.tests.scoring import applications, scoring_plan
+from skillcert.evaluation.tests.scoring import applications, score_template_filled, scoring_plan
 
 pytestmark = pytest.mark.django_db
-
-
-def filled(plan, rows: dict[int, list]) -> bytes:
-    """The plan's template with data rows replaced: Excel row → values from column C on."""
-    workbook = load_workbook(io.BytesIO(score_template_workbook(plan=plan)))
-    sheet = workbook["成绩"]
-    for row, values in rows.items():
-        for offset, value in enumerate(values, start=3):
-            sheet.cell(row=row, column=offset).value = value
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def headers(plan) -> list[str]:
@@ -62,7 +50,7 @@ def test_template_has_a_row_per_candidate_and_a_column_per_marker(world):
 def test_import_enters_scores_waiting_for_confirmation_and_reimport_changes_nothing(world):
     # given a template filled in for both candidates
     plan = scoring_plan(world, candidates=2)
-    content = filled(plan, {2: [80, 70, 75.5, 90], 3: ["59.99", 60, 60, 61]})
+    content = score_template_filled(plan, {2: [80, 70, 75.5, 90], 3: ["59.99", 60, 60, 61]})
     # when it is imported
     result = score_import(plan=plan, content=content, filename="scores.xlsx", actor=world.body_y_exam_staff)
     # then eight entries wait for confirmation, entered by the importer
@@ -83,7 +71,9 @@ def test_import_enters_scores_waiting_for_confirmation_and_reimport_changes_noth
 
 def test_every_problem_is_reported_and_nothing_is_written(world):
     plan = scoring_plan(world, candidates=2)
-    workbook = load_workbook(io.BytesIO(filled(plan, {2: [101, 70, "七十", 90], 3: [60, 60, 60, 60.123]})))
+    workbook = load_workbook(
+        io.BytesIO(score_template_filled(plan, {2: [101, 70, "七十", 90], 3: [60, 60, 60, 60.123]}))
+    )
     sheet = workbook["成绩"]
     sheet.cell(row=4, column=1).value = "P-NOT-A-TICKET"
     sheet.cell(row=4, column=3).value = 60
@@ -114,7 +104,10 @@ def test_different_value_for_an_entered_score_is_a_problem_not_an_overwrite(worl
     score_enter(application=application, component=Component.THEORY, value=70, actor=world.body_y_admin)
     with pytest.raises(ImportRejected) as caught:
         score_import(
-            plan=plan, content=filled(plan, {2: [75]}), filename="s.xlsx", actor=world.body_y_exam_staff
+            plan=plan,
+            content=score_template_filled(plan, {2: [75]}),
+            filename="s.xlsx",
+            actor=world.body_y_exam_staff,
         )
     assert [(p.row, p.column) for p in caught.value.problems] == [(2, "C")]
     assert "已录入为 70.00（待复核），与文件中的 75.00 不一致" in caught.value.problems[0].message
@@ -134,7 +127,10 @@ def test_recused_examiners_cell_must_stay_empty(world):
     )
     with pytest.raises(ImportRejected) as caught:
         score_import(
-            plan=plan, content=filled(plan, {2: [80, 80]}), filename="s.xlsx", actor=world.body_y_admin
+            plan=plan,
+            content=score_template_filled(plan, {2: [80, 80]}),
+            filename="s.xlsx",
+            actor=world.body_y_admin,
         )
     assert [(p.row, p.column) for p in caught.value.problems] == [(2, "D")]
     assert "考评人员已回避" in caught.value.problems[0].message
@@ -162,7 +158,10 @@ def test_only_managers_import(world):
     plan = scoring_plan(world, candidates=1)
     with pytest.raises(ApplicationError):
         score_import(
-            plan=plan, content=filled(plan, {2: [80]}), filename="s.xlsx", actor=world.body_y_examiner
+            plan=plan,
+            content=score_template_filled(plan, {2: [80]}),
+            filename="s.xlsx",
+            actor=world.body_y_examiner,
         )
 
 
@@ -172,11 +171,11 @@ def test_import_page(world, client, settings):
     client.force_login(world.body_y_exam_staff)
     template = client.get(reverse("evaluation:plan_scores_template", args=[plan.pk]))
     assert template["Content-Disposition"] == f'attachment; filename="scores-{plan.number}.xlsx"'
-    upload = io.BytesIO(filled(plan, {2: [120]}))
+    upload = io.BytesIO(score_template_filled(plan, {2: [120]}))
     upload.name = "scores.xlsx"
     page = client.post(reverse("evaluation:plan_scores_import", args=[plan.pk]), {"file": upload})
     assert page.status_code == 200 and "成绩：应在 0 到 100 之间。" in page.content.decode()
-    upload = io.BytesIO(filled(plan, {2: [88]}))
+    upload = io.BytesIO(score_template_filled(plan, {2: [88]}))
     upload.name = "scores.xlsx"
     assert (
         client.post(reverse("evaluation:plan_scores_import", args=[plan.pk]), {"file": upload}).status_code
@@ -201,7 +200,7 @@ def test_api_import_errors_carry_row_and_column(world, settings):
     plan = scoring_plan(world, candidates=1)
     client = ApiClient()
     token = issued_key(world.body_y_admin)
-    bad = io.BytesIO(filled(plan, {2: [-5]}))
+    bad = io.BytesIO(score_template_filled(plan, {2: [-5]}))
     bad.name = "scores.xlsx"
     response = client.post(
         f"/api/v1/plans/{plan.pk}/scores/import", {"file": bad}, HTTP_AUTHORIZATION=f"Bearer {token}"
@@ -210,7 +209,7 @@ def test_api_import_errors_carry_row_and_column(world, settings):
     assert response.json()["errors"] == [
         {"row": 2, "column": "C", "field": "理论知识考试", "message": "成绩：应在 0 到 100 之间。"}
     ]
-    good = io.BytesIO(filled(plan, {2: [66]}))
+    good = io.BytesIO(score_template_filled(plan, {2: [66]}))
     good.name = "scores.xlsx"
     response = client.post(
         f"/api/v1/plans/{plan.pk}/scores/import", {"file": good}, HTTP_AUTHORIZATION=f"Bearer {token}"

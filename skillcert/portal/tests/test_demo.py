@@ -38,8 +38,8 @@ EXPECTED_STAFF = {
     "mh_center_supervisor": (Role.INTERNAL_SUPERVISOR, "上海闵行职业技能评价中心"),
 }
 CANDIDATE_ACCOUNTS = {"ks_zhangwei", "ks_wangfang", "ks_liqiang", "ks_liujie"}
-# The ten named demo candidates and the applicants the evaluation demo registers for its plans.
-NAMED_CANDIDATES = 10
+# The eleven named demo candidates and the applicants the evaluation demo registers for its plans.
+NAMED_CANDIDATES = 11
 APPLICANTS = sum(plan.synthetic for plan in PLANS)
 
 
@@ -69,7 +69,7 @@ def test_demo_creates_authorities_bodies_staff_and_candidates(db, settings):
     for body in bodies.values():
         assert parse_credit_code(body.credit_code).region_code == body.district_id
         assert body.filing_status == Body.FilingStatus.FILED  # through an approved filing
-    # ten candidates, four of them with a candidate account
+    # eleven candidates, four of them with a candidate account
     assert Candidate.objects.count() == NAMED_CANDIDATES
     assert set(Candidate.objects.filter(user__isnull=False).values_list("user__username", flat=True)) == (
         CANDIDATE_ACCOUNTS

@@ -2,6 +2,7 @@
 
 from collections import Counter
 
+from django.urls import reverse
 from django.utils import timezone
 
 from skillcert.accounts.models import Candidate, User
@@ -11,6 +12,7 @@ from skillcert.core.identifiers import parse_certificate_number
 from skillcert.core.models import AuditEvent
 from skillcert.evaluation.models import (
     Application,
+    Component,
     EvaluationPlan,
     EvaluationSpec,
     Objection,
@@ -21,7 +23,7 @@ from skillcert.evaluation.models import (
     StaffQualification,
 )
 from skillcert.evaluation.selectors.plans import plan_first_session_date, plan_submit_deadline
-from skillcert.evaluation.selectors.publicity import publicity_is_open
+from skillcert.evaluation.selectors.publicity import publicity_get_public, publicity_is_open
 from skillcert.portal.demo import demo_load
 from skillcert.registry.models import Body, FiledScope, FilingApplication, Site
 
@@ -93,7 +95,7 @@ def test_plans_stand_at_every_stage_and_were_walked_by_the_right_people(db):
     assert open_plan.applications.filter(candidate__user__username="ks_liqiang", source="self").exists()
     # every score was entered and confirmed by two different people, and all agree
     entries = ScoreEntry.objects.all()
-    assert entries.count() == 402
+    assert entries.count() == 406
     assert set(entries.values_list("status", flat=True)) == {ScoreEntry.Status.CONFIRMED}
     assert not [e for e in entries if e.confirmed_by_id == e.entered_by_id]
     # each locked plan was locked by its chief examiner
@@ -146,6 +148,40 @@ def test_certificates_across_occupations_and_levels_some_held_by_candidate_accou
     failed = Application.objects.filter(plan__status=Status.ISSUED, result=Application.Result.FAILED)
     assert failed.count() == 5
     assert not Certificate.objects.filter(application__in=failed).exists()
+
+
+def test_a_candidate_absent_from_theory_is_absent_in_the_scores_the_result_and_the_publicity(db, client):
+    # when
+    demo_load(evaluation=True)
+
+    # then: 孙丽萍's theory mark was entered as 缺考 and confirmed as 缺考 by a second person
+    absent = Application.objects.select_related("plan", "candidate").get(candidate__name="孙丽萍")
+    plan = absent.plan
+    assert plan.status == Status.PUBLICITY
+    theory = absent.score_entries.get(component=Component.THEORY)
+    assert (theory.absent, theory.value, theory.confirmation_absent, theory.status) == (
+        True,
+        None,
+        True,
+        ScoreEntry.Status.CONFIRMED,
+    )
+    assert theory.confirmed_by_id != theory.entered_by_id
+    # and she passed skills, but her result is 缺考: neither passed nor failed
+    results = {r.component: (r.absent, r.passed) for r in absent.component_results.all()}
+    assert results == {Component.THEORY: (True, False), Component.SKILLS: (False, True)}
+    assert absent.result == Application.Result.ABSENT
+    # and the public list counts her as 缺考, not among those who sat, and does not list her
+    publicity = publicity_get_public(number=plan.number)
+    counts = publicity.counts
+    assert (counts.applied, counts.sat, counts.absent, counts.passed, counts.failed) == (10, 9, 1, 8, 1)
+    assert absent.candidate.id_number_masked not in {entry.id_number for entry in publicity.entries}
+    # and the pages show it: the body's results page, and the public publicity page
+    client.force_login(User.objects.get(username="mh_center_admin"))
+    page = client.get(reverse("evaluation:plan_results", args=[plan.pk])).content.decode()
+    row = next(row for row in page.split("<tr>") if "孙丽萍" in row.split("</tr>")[0])
+    assert row.split("</tr>")[0].count("缺考") == 2  # the theory cell and the result
+    public = client.get(reverse("evaluation:publicity_public", args=[plan.number])).content.decode()
+    assert "缺考人数 <strong>1</strong>" in public and "实考人数 <strong>9</strong>" in public
 
 
 def test_the_history_of_each_plan_reads_in_order(db):
