@@ -385,6 +385,7 @@ CASES: dict[str, Case] = {
     "evaluation:plan_tickets": plan_case(),
     "evaluation:application_withdraw": plan_application_case(),
     "evaluation:application_ticket": plan_application_case(),
+    "evaluation:application_claim_code": plan_application_case(),
     # The problems of a failed import live in the uploader's session: none stored, nothing to show.
     "evaluation:plan_application_import_problems": plan_case(
         body_y_admin=NOT_FOUND, body_y_exam_staff=NOT_FOUND

@@ -111,6 +111,12 @@ class RegisterForm(StyledForm):
         label=_("证件类型"), choices=Candidate.IdType.choices, initial=Candidate.IdType.RESIDENT_ID
     )
     id_number = forms.CharField(label=_("证件号码"), max_length=40)
+    claim_code = forms.CharField(
+        label=_("认领码"),
+        max_length=20,
+        required=False,
+        help_text=_("已由评价机构登记的考生，请填写准考证上的认领码。"),
+    )
     mobile = forms.CharField(label=_("手机号码"), max_length=20, help_text=_("11 位中国大陆手机号码。"))
     username = forms.CharField(
         label=_("用户名"), max_length=150, help_text=_("登录时使用；可含字母、数字和 @ . + - _。")
@@ -124,6 +130,13 @@ class RegisterForm(StyledForm):
     password_confirm = forms.CharField(
         label=_("确认密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Copied from paper; the browser must not offer earlier entries or "correct" it.
+        self.fields["claim_code"].widget.attrs.update(
+            autocomplete="off", autocapitalize="none", spellcheck="false", placeholder="xxxxx-xxxxx"
+        )
 
     def clean_mobile(self) -> str:
         return clean_mobile(self.cleaned_data["mobile"], required=True)

@@ -97,11 +97,19 @@ class UserRole(models.Model):
         return self.get_role_display()
 
 
+def candidate_claim_nonce_new() -> str:
+    """128 random bits (32 hex characters): a new ``Candidate.claim_nonce``, so a new claim code."""
+    import secrets
+
+    return secrets.token_hex(16)
+
+
 class Candidate(models.Model):
     """A person who applies for evaluation, identified by ID type and number.
 
     Created by self-registration (with a user) or by a body's bulk registration (without one until the
-    person signs up). The ID number is held only as ciphertext, blind index and mask.
+    person signs up and claims the record with the claim code the body handed over,
+    ``skillcert.accounts.claim_codes``). The ID number is held only as ciphertext, blind index and mask.
     """
 
     class IdType(models.TextChoices):
@@ -129,6 +137,11 @@ class Candidate(models.Model):
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices, blank=True)
     mobile = models.CharField(_("手机号码"), max_length=20, blank=True)
+    # Not secret by itself: the claim code is an HMAC over it under a key that is not in the database.
+    # A new nonce is a new code (the old one stops working); every row gets its own (migration too).
+    claim_nonce = models.CharField(
+        _("认领码随机数"), max_length=32, default=candidate_claim_nonce_new, editable=False
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:

@@ -1,22 +1,30 @@
-"""Writes for accounts: candidates (created, self-registered, ID revealed) and password changes."""
+"""Writes for accounts: candidates (created, self-registered or claimed, ID revealed, claim codes) and
+password changes."""
 
 import re
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from skillcert.accounts.claim_codes import claim_code as claim_code_for
+from skillcert.accounts.claim_codes import claim_code_display, claim_code_matches
 from skillcert.accounts.identity import id_number_blind_index, normalise_id_number
-from skillcert.accounts.models import Candidate, User, UserRole
-from skillcert.accounts.roles import Role
+from skillcert.accounts.models import Candidate, User, UserRole, candidate_claim_nonce_new
+from skillcert.accounts.roles import BODY_MANAGER_ROLES, Role
 from skillcert.accounts.selectors import candidate_may_reveal_id_number
 from skillcert.accounts.tokens import api_tokens_revoke_all
 from skillcert.core.audit import audit_record
 from skillcert.core.errors import ApplicationError
+from skillcert.core.models import AuditEvent
 from skillcert.core.personal_data import decrypt, encrypt, mask_id_number
 from skillcert.core.request_context import NO_REQUEST, RequestContext
 
@@ -24,6 +32,7 @@ MOBILE_PATTERN = re.compile(r"1[3-9]\d{9}")
 T = TypeVar("T")
 ID_NUMBER_PURPOSE = "resident_id"  # the AES-GCM associated data of every candidate ID number
 REVEAL_REASON_MIN_LENGTH = 4
+CLAIM_FAILED = "candidate.claim_failed"  # the audit action the claim throttling counts
 
 
 class ErrorCollector:
@@ -38,6 +47,9 @@ class ErrorCollector:
         except ValidationError as error:
             self.errors.setdefault(field, []).extend(error.error_list)
             return None
+
+    def add(self, field: str, error: ValidationError) -> None:
+        self.errors.setdefault(field, []).extend(error.error_list)
 
     def raise_if_any(self) -> None:
         if self.errors:
@@ -132,7 +144,6 @@ def _check_new_username(username: str) -> str:
     return username
 
 
-@transaction.atomic
 def candidate_register(
     *,
     name: str,
@@ -141,16 +152,77 @@ def candidate_register(
     mobile: str,
     username: str,
     password: str,
+    claim_code: str = "",
     context: RequestContext = NO_REQUEST,
 ) -> Candidate:
-    """Self-registration: a user with the candidate role and its candidate, in one transaction."""
+    """Self-registration: a user with the candidate role and its candidate, in one transaction.
+
+    When a body has already registered the ID number (a candidate without a user), the person claims that
+    record instead: the claim code and the name must both match it. A failed claim is recorded (audited
+    as ``candidate.claim_failed``, which the per-address throttling counts) even though nothing else is
+    written, so the error is raised only after that record has committed.
+    """
+    with transaction.atomic():
+        outcome = _register(
+            name=name,
+            id_type=id_type,
+            id_number=id_number,
+            mobile=mobile,
+            username=username,
+            password=password,
+            claim_code=claim_code,
+            context=context,
+        )
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+def _register(
+    *,
+    name: str,
+    id_type: str,
+    id_number: str,
+    mobile: str,
+    username: str,
+    password: str,
+    claim_code: str,
+    context: RequestContext,
+) -> Candidate | ValidationError | ApplicationError:
     username = username.strip()
     errors = ErrorCollector()
     mobile = errors.check("mobile", clean_mobile, mobile, required=True) or ""
     errors.check("username", _check_new_username, username)
     # The similarity validator compares the password with these attributes of the future user.
     errors.check("password", validate_password, password, user=User(username=username, full_name=name))
-    errors.raise_if_any()
+    cleaned_name = errors.check("name", clean_name, name)
+    parsed = errors.check("id_number", normalise_id_number, id_type=id_type, id_number=id_number)
+
+    registered: Candidate | None = None
+    if parsed is not None:
+        index = id_number_blind_index(id_type=id_type, number=parsed.number)
+        # Locked: two people claiming one record at once are served one after the other.
+        registered = (
+            Candidate.objects.select_for_update().filter(id_type=id_type, id_number_index=index).first()
+        )
+    if registered is not None and registered.user_id is not None:
+        # As before claims existed: the field errors first, then this refusal.
+        if errors.errors:
+            return ValidationError(errors.errors)
+        return ApplicationError(duplicate_id_message(), extra={"field": "id_number"})
+    if registered is not None or claim_code.strip():
+        refusal = _claim_check(
+            candidate=registered,
+            name=cleaned_name,
+            claim_code=claim_code,
+            username=username,
+            errors=errors,
+            context=context,
+        )
+        if refusal is not None:
+            return refusal
+    if errors.errors:
+        return ValidationError(errors.errors)
 
     user = User(username=username, full_name=" ".join(name.split()), mobile=mobile)
     user.set_password(password)
@@ -160,13 +232,150 @@ def candidate_register(
     except IntegrityError as error:
         raise ValidationError({"username": _("该用户名已被使用，请换一个。")}) from error
     UserRole.objects.create(user=user, role=Role.CANDIDATE)
-    candidate = candidate_create(
-        name=name, id_type=id_type, id_number=id_number, mobile=mobile, user=user, actor=user, context=context
-    )
+    if registered is not None:
+        candidate = _claim(candidate=registered, user=user, mobile=mobile, context=context)
+    else:
+        candidate = candidate_create(
+            name=name,
+            id_type=id_type,
+            id_number=id_number,
+            mobile=mobile,
+            user=user,
+            actor=user,
+            context=context,
+        )
     audit_record(
-        actor=user, action="user.registered", target=user, data={"role": Role.CANDIDATE}, context=context
+        actor=user,
+        action="user.registered",
+        target=user,
+        data={"role": Role.CANDIDATE, "claimed": registered is not None},
+        context=context,
     )
     return candidate
+
+
+def claim_code_missing_message() -> str:
+    return _("该证件号码已由评价机构登记，请填写准考证上的认领码完成认领。")
+
+
+def claim_refused_message() -> str:
+    # One message for a wrong code, a wrong name or no record to claim: it must not say which.
+    return _("认领码与评价机构登记的证件号码和姓名不符。请核对准考证上的认领码、证件类型、证件号码和姓名。")
+
+
+def _claim_throttled_until(ip_address: str, now: datetime) -> datetime | None:
+    """When this address may try a claim code again, or None if it may now.
+
+    The failed claims of the last ``SKILLCERT_LOGIN_FAILURE_WINDOW`` seconds are counted from the audit
+    log (it holds each failure with its address; ``action`` is indexed and failures are rare), and at
+    ``SKILLCERT_LOGIN_MAX_FAILURES_PER_IP`` of them the address waits until enough have left the window:
+    the policy of failed sign-ins, over a budget of its own. With about 2^49 codes, guessing one online is
+    hopeless under this limit even from many addresses; a limit per candidate would only let strangers
+    lock a person out of their own record (security.md A2).
+    """
+    if not ip_address:
+        return None
+    window = timedelta(seconds=settings.SKILLCERT_LOGIN_FAILURE_WINDOW)
+    limit = settings.SKILLCERT_LOGIN_MAX_FAILURES_PER_IP
+    recent = AuditEvent.objects.filter(
+        action=CLAIM_FAILED, ip_address=ip_address, occurred_at__gt=now - window
+    )
+    times = list(recent.order_by("-occurred_at").values_list("occurred_at", flat=True)[:limit])
+    if len(times) < limit:
+        return None
+    # Free again once only limit - 1 failures remain inside the window.
+    return times[-1] + window
+
+
+def _claim_check(
+    *,
+    candidate: Candidate | None,
+    name: str | None,
+    claim_code: str,
+    username: str,
+    errors: ErrorCollector,
+    context: RequestContext,
+) -> ApplicationError | None:
+    """Check a claim of ``candidate`` (None: no record to claim); adds field errors, or returns a refusal."""
+    if not claim_code.strip():
+        errors.add("claim_code", ValidationError(claim_code_missing_message(), code="claim_code_required"))
+        return None
+    now = timezone.now()
+    until = _claim_throttled_until(context.ip_address, now)
+    if until is not None:
+        audit_record(
+            actor=None,
+            actor_label=username,
+            action="candidate.claim_throttled",
+            target=candidate,
+            data={"until": until.isoformat()},
+            context=context,
+        )
+        message = _("认领码输错次数过多，请于 %(time)s 后再试。") % {
+            "time": date_format(timezone.localtime(until), "Y-m-d H:i")
+        }
+        return ApplicationError(message, extra={"field": "claim_code", "reason": "throttled"})
+    code_right = candidate is not None and claim_code_matches(candidate=candidate, typed=claim_code)
+    name_right = candidate is not None and name is not None and name == " ".join(candidate.name.split())
+    if code_right and name_right:
+        return None
+    reason = "no_record" if candidate is None else ("wrong_code" if not code_right else "wrong_name")
+    audit_record(
+        actor=None,
+        actor_label=username,
+        action=CLAIM_FAILED,
+        target=candidate,
+        data={"reason": reason, "id_number": candidate.id_number_masked if candidate else ""},
+        context=context,
+    )
+    errors.add("claim_code", ValidationError(claim_refused_message(), code="claim_refused"))
+    return None
+
+
+def _claim(*, candidate: Candidate, user: User, mobile: str, context: RequestContext) -> Candidate:
+    """Attach the new user to the body-registered candidate; the code used is spent (a new nonce)."""
+    candidate.user = user
+    candidate.mobile = mobile or candidate.mobile
+    candidate.claim_nonce = candidate_claim_nonce_new()
+    candidate.full_clean(validate_unique=False, validate_constraints=False)
+    candidate.save(update_fields=["user", "mobile", "claim_nonce"])
+    audit_record(
+        actor=user,
+        action="candidate.claimed",
+        target=candidate,
+        data={"id_type": candidate.id_type, "id_number": candidate.id_number_masked},
+        context=context,
+    )
+    return candidate
+
+
+@transaction.atomic
+def candidate_claim_code_reissue(*, candidate: Candidate, actor: User, context: RequestContext) -> str:
+    """A new claim code (shown as ``abcde-fghjk``) for a candidate of the actor's body; the old one dies.
+
+    For the body's administrators and exam staff, and only for a candidate the body has registered
+    (an application to one of its plans) who has no account yet.
+    """
+    if not (
+        actor.is_body_staff
+        and actor.has_role(*BODY_MANAGER_ROLES)
+        and candidate.applications.filter(tenant_id=actor.body_id).exists()
+    ):
+        raise ApplicationError(_("您无权为该考生生成认领码。"))
+    candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
+    if candidate.user_id is not None:
+        raise ApplicationError(_("该考生已注册账号并完成认领，不再需要认领码。"))
+    candidate.claim_nonce = candidate_claim_nonce_new()
+    candidate.save(update_fields=["claim_nonce"])
+    # The code itself is never written anywhere: only that a new one was made, by whom.
+    audit_record(
+        actor=actor,
+        action="candidate.claim_code_reissued",
+        target=candidate,
+        data={"body": actor.body_id, "id_number": candidate.id_number_masked},
+        context=context,
+    )
+    return claim_code_display(claim_code_for(candidate))
 
 
 @transaction.atomic

@@ -3,6 +3,9 @@
 The QR code carries the ticket number and a check token (an HMAC over the number, keyed by the blind
 index key), never personal data: staff at the door scan it and compare it with the list. The output is
 deterministic for the same data (reportlab's ``invariant``) so that tests can compare bytes.
+
+The ticket of a candidate who has no account yet (registered by the body) also carries their claim code
+(``skillcert.accounts.claim_codes``), with which they register and take over their record.
 """
 
 import hmac
@@ -19,6 +22,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 
+from skillcert.accounts.claim_codes import claim_code, claim_code_display
+from skillcert.accounts.models import Candidate
 from skillcert.core.personal_data import blind_index
 from skillcert.evaluation.models import Application, EvaluationPlan, PlanSession
 
@@ -108,6 +113,22 @@ def _job(plan: EvaluationPlan) -> str:
     return f"{spec.occupation.code} {spec.occupation.name}{job_type}"
 
 
+def ticket_claim_line(candidate: Candidate) -> str:
+    """The line that hands a body-registered candidate (no account yet) their claim code."""
+    return _("账号认领码：%(code)s（凭此码在平台注册即可查看本人报名、成绩和证书）") % {
+        "code": claim_code_display(claim_code(candidate))
+    }
+
+
+def _draw_claim_code(canvas: Canvas, candidate: Candidate, y: float) -> None:
+    # Only for a person without an account: the body checked their identity and hands them the code;
+    # once they have claimed the record (or registered themselves) there is nothing to claim.
+    canvas.setFont(FONT, 11)
+    for line in _wrap(ticket_claim_line(candidate), PAGE_WIDTH - 2 * MARGIN, 11):
+        canvas.drawString(MARGIN, y, line)
+        y -= 6 * mm
+
+
 def _draw_ticket(canvas: Canvas, application: Application, sessions: Sequence[PlanSession]) -> None:
     plan = application.plan
     top = PAGE_HEIGHT - MARGIN
@@ -182,6 +203,8 @@ def _draw_ticket(canvas: Canvas, application: Application, sessions: Sequence[Pl
         for line in lines:
             canvas.drawString(MARGIN, y, line)
             y -= 5.5 * mm
+    if application.candidate.user_id is None:
+        _draw_claim_code(canvas, application.candidate, y - 4 * mm)
     canvas.setFont(FONT, 8)
     canvas.drawString(
         MARGIN,

@@ -70,7 +70,9 @@ def test_a_wrong_check_character_is_shown_on_the_id_number_field(client, world):
 
 
 def test_a_person_already_registered_is_told_so(client, world):
-    candidate_create(name="陈美玲", id_type="resident_id", id_number=NUMBER, actor=None)
+    # A record with an account (one without is claimed with a claim code: test_candidate_claim.py).
+    owner = User.objects.create(username="chen-earlier")
+    candidate_create(name="陈美玲", id_type="resident_id", id_number=NUMBER, user=owner, actor=None)
 
     response = client.post(REGISTER, form_data(id_number=NUMBER.lower()))
 

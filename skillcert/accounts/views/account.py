@@ -168,12 +168,15 @@ def register(request: ContextRequest) -> HttpResponse:
                 mobile=data["mobile"],
                 username=data["username"],
                 password=data["password"],
+                claim_code=data["claim_code"],
                 context=request.context,
             )
         except ValidationError as error:
             form.add_error(None, error)
         except ApplicationError as error:
             form.add_error(error.extra.get("field"), error.message)
+            if error.extra.get("reason") == "throttled":
+                return render(request, "accounts/register.html", {"form": form}, status=429)
         else:
             # Candidates need no second factor: registering signs them in.
             user = candidate.user

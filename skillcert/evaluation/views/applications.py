@@ -1,5 +1,6 @@
 """Application pages for the body's staff: the plan's list, registering one person, the Excel template
-and import (with every problem listed and downloadable), withdrawal, admission tickets.
+and import (with every problem listed and downloadable), withdrawal, admission tickets, a new claim code
+for a candidate who has no account yet.
 
 Plans are looked up through the scoped selector (out of scope is 404); applications through their plan.
 """
@@ -13,9 +14,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
 from skillcert.accounts.permissions import role_required
 from skillcert.accounts.roles import BODY_MANAGER_ROLES, BODY_ROLES, STAFF_ROLES
+from skillcert.accounts.services import candidate_claim_code_reissue
 from skillcert.core.errors import ApplicationError
 from skillcert.core.forms import apply_errors
 from skillcert.evaluation.forms.applications import (
@@ -75,6 +78,12 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    # Tickets of people without an account carry their claim code: no shared or browser cache keeps them.
+    response["Cache-Control"] = "no-store, private"
     return response
 
 
@@ -168,6 +177,27 @@ def application_withdraw_view(request: HttpRequest, plan_id: int, application_id
         request,
         "evaluation/applications/withdraw.html",
         {"plan": plan, "application": application, "form": form},
+    )
+
+
+@role_required(*BODY_MANAGER_ROLES)
+@never_cache
+def application_claim_code_view(request: HttpRequest, plan_id: int, application_id: int) -> HttpResponse:
+    """A new claim code for a candidate without an account: a confirmation page, then (POST) the code once."""
+    plan = _managed_plan(request, plan_id)
+    application = application_get_for_plan(plan=plan, application_id=application_id)
+    code = ""
+    if request.method == "POST":
+        try:
+            code = candidate_claim_code_reissue(
+                candidate=application.candidate, actor=request.user, context=request.context
+            )
+        except ApplicationError as error:
+            messages.error(request, error.message)
+    return render(
+        request,
+        "evaluation/applications/claim_code.html",
+        {"plan": plan, "application": application, "code": code},
     )
 
 
@@ -267,7 +297,9 @@ def application_ticket_view(request: HttpRequest, plan_id: int, application_id: 
     application = application_get_for_plan(plan=plan, application_id=application_id)
     if not application_ticket_available(application=application):
         raise Http404
-    return _download(tickets_pdf(applications=[application]), "application/pdf", ticket_filename(application))
+    return _private(
+        _download(tickets_pdf(applications=[application]), "application/pdf", ticket_filename(application))
+    )
 
 
 @role_required(*BODY_ROLES)
@@ -279,7 +311,9 @@ def plan_tickets_view(request: HttpRequest, plan_id: int) -> HttpResponse:
     if not applications:
         messages.info(request, _("本计划还没有资格审核通过的考生，暂无准考证。"))
         return redirect("evaluation:plan_applications", plan_id=plan.pk)
-    return _download(tickets_pdf(applications=applications), "application/pdf", plan_tickets_filename(plan))
+    return _private(
+        _download(tickets_pdf(applications=applications), "application/pdf", plan_tickets_filename(plan))
+    )
 
 
 urlpatterns = [
@@ -289,6 +323,11 @@ urlpatterns = [
         "plans/<int:plan_id>/applications/<int:application_id>/withdraw/",
         application_withdraw_view,
         name="application_withdraw",
+    ),
+    path(
+        "plans/<int:plan_id>/applications/<int:application_id>/claim-code/",
+        application_claim_code_view,
+        name="application_claim_code",
     ),
     path(
         "plans/<int:plan_id>/applications/<int:application_id>/ticket.pdf",
