@@ -6,8 +6,11 @@ from skillcert.core.request_context import RequestContext
 
 
 def client_ip(request: HttpRequest) -> str:
-    # The portal is served directly or behind one trusted proxy that sets X-Real-IP.
-    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR", "") or ""
+    """The peer as the server saw it. Behind a reverse proxy, ``skillcert serve`` has already replaced it
+    with the proxy's X-Forwarded-For, and only when the peer is one of SKILLCERT_TRUSTED_PROXIES (decision
+    0003). No header is read here: anyone can send one, and audit addresses and the per-address sign-in
+    and claim throttles rely on this value."""
+    return request.META.get("REMOTE_ADDR", "") or ""
 
 
 class RequestContextMiddleware:

@@ -198,6 +198,24 @@ def test_too_many_failures_from_one_address_refuse_that_address(client, world, c
     assert post_password(client, "candidate", WORLD_PASSWORD, **attacker).status_code == 302
 
 
+def test_an_address_claimed_in_a_header_does_not_escape_the_address_throttle(client, world, clock, settings):
+    settings.SKILLCERT_LOGIN_MAX_FAILURES_PER_IP = 3
+
+    # given: failures from one peer, each claiming another address in the headers a proxy would set
+    for i, username in enumerate(("alice", "bob", "carol")):
+        headers = {"HTTP_X_REAL_IP": f"198.51.100.{i}", "HTTP_X_FORWARDED_FOR": f"198.51.100.{i}"}
+        post_password(client, username, "Wrong-Passw0rd!", REMOTE_ADDR="203.0.113.9", **headers)
+
+    # when: the same peer tries again with yet another claimed address
+    refused = post_password(
+        client, "candidate", WORLD_PASSWORD, REMOTE_ADDR="203.0.113.9", HTTP_X_REAL_IP="198.51.100.99"
+    )
+
+    # then: the peer's own address was counted and recorded, never the claimed ones
+    assert refused.status_code == 429
+    assert set(LoginFailure.objects.values_list("ip_address", flat=True)) == {"203.0.113.9"}
+
+
 def test_an_inactive_user_is_refused_with_the_right_password(client, world, clock):
     User.objects.filter(pk=world.candidate.pk).update(is_active=False)
 
