@@ -172,11 +172,6 @@ SKILLCERT_LOGIN_LOCKOUT = env_int("LOGIN_LOCKOUT", 30 * 60)
 
 # Two-factor login (TOTP) for authority and body staff. The demo may turn it off; the login page says so.
 SKILLCERT_REQUIRE_2FA = env_bool("REQUIRE_2FA", True)
-# PBKDF2-HMAC-SHA256 iterations of a stored recovery code (skillcert.accounts.two_factor): 200,000 cost
-# about 35 ms per code on the 2-core reference machine, spent once per typed code and ten times per
-# enrolment. The count is not stored with the hashes: changing it makes every code already issued
-# unusable, so change it only together with new codes for everyone (users re-bind their authenticator).
-SKILLCERT_RECOVERY_CODE_ITERATIONS = env_int("RECOVERY_CODE_ITERATIONS", 200_000)
 OTP_TOTP_ISSUER = "skillcert"
 
 # API tokens for integrations expire after this many days.

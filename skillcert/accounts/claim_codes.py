@@ -20,12 +20,17 @@ of five. About 49 bits: unguessable online under the per-address throttling of `
   code be revoked: a new nonce is a new code and the old one stops working.
 - A database copy alone yields no code (the key is not in the database); the key alone yields none
   either (the nonce is not in the key).
+- Only the body that registered the person hands out their code (``claim_code_bodies``: the body of
+  their first application). Another body that later registers the same name and ID number, as any body
+  can, neither prints the code on its tickets nor may issue a new one: otherwise whoever knows a
+  person's name and ID number could take over their record through a plan of their own.
 """
 
 import hashlib
 import hmac
 import re
 import unicodedata
+from collections.abc import Iterable
 
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -67,6 +72,22 @@ def claim_code_display(code: str) -> str:
 def claim_code_normalise(text: str) -> str:
     """A code as typed (any case, full-width, with or without the dash or spaces) in normalised form."""
     return _SEPARATORS.sub("", unicodedata.normalize("NFKC", text)).lower()
+
+
+def claim_code_bodies(candidate_ids: Iterable[int]) -> dict[int, int]:
+    """For each candidate, the body that hands out their claim code: the body of their first application.
+
+    Candidates without any application are absent (no body registered them).
+    """
+    rows = (
+        Candidate.objects.filter(pk__in=list(candidate_ids), applications__isnull=False)
+        .order_by("pk", "applications__pk")
+        .values_list("pk", "applications__tenant_id")
+    )
+    bodies: dict[int, int] = {}
+    for candidate_id, body_id in rows:
+        bodies.setdefault(candidate_id, body_id)
+    return bodies
 
 
 def claim_code_matches(*, candidate: Candidate, typed: str) -> bool:

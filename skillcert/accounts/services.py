@@ -16,7 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from skillcert.accounts.claim_codes import claim_code as claim_code_for
-from skillcert.accounts.claim_codes import claim_code_display, claim_code_matches
+from skillcert.accounts.claim_codes import claim_code_bodies, claim_code_display, claim_code_matches
 from skillcert.accounts.identity import id_number_blind_index, normalise_id_number
 from skillcert.accounts.models import Candidate, User, UserRole, candidate_claim_nonce_new
 from skillcert.accounts.roles import BODY_MANAGER_ROLES, Role
@@ -273,8 +273,7 @@ def _claim_throttled_until(ip_address: str, now: datetime) -> datetime | None:
     hopeless under this limit even from many addresses; a limit per candidate would only let strangers
     lock a person out of their own record (security.md A2).
     """
-    if not ip_address:
-        return None
+    # No address (a server that gives none): all such requests share one budget, never an unlimited one.
     window = timedelta(seconds=settings.SKILLCERT_LOGIN_FAILURE_WINDOW)
     limit = settings.SKILLCERT_LOGIN_MAX_FAILURES_PER_IP
     recent = AuditEvent.objects.filter(
@@ -296,10 +295,11 @@ def _claim_check(
     errors: ErrorCollector,
     context: RequestContext,
 ) -> ApplicationError | None:
-    """Check a claim of ``candidate`` (None: no record to claim); adds field errors, or returns a refusal."""
-    if not claim_code.strip():
-        errors.add("claim_code", ValidationError(claim_code_missing_message(), code="claim_code_required"))
-        return None
+    """Check a claim of ``candidate`` (None: no record to claim); adds field errors, or returns a refusal.
+
+    Throttled first, and a missing code on a body-registered ID number counts as a failed claim: its
+    message says that a body registered the number, which must not be asked for at will either.
+    """
     now = timezone.now()
     until = _claim_throttled_until(context.ip_address, now)
     if until is not None:
@@ -315,11 +315,24 @@ def _claim_check(
             "time": date_format(timezone.localtime(until), "Y-m-d H:i")
         }
         return ApplicationError(message, extra={"field": "claim_code", "reason": "throttled"})
+    if not claim_code.strip():
+        _claim_failed(candidate=candidate, reason="no_code", username=username, context=context)
+        errors.add("claim_code", ValidationError(claim_code_missing_message(), code="claim_code_required"))
+        return None
     code_right = candidate is not None and claim_code_matches(candidate=candidate, typed=claim_code)
     name_right = candidate is not None and name is not None and name == " ".join(candidate.name.split())
     if code_right and name_right:
         return None
     reason = "no_record" if candidate is None else ("wrong_code" if not code_right else "wrong_name")
+    _claim_failed(candidate=candidate, reason=reason, username=username, context=context)
+    errors.add("claim_code", ValidationError(claim_refused_message(), code="claim_refused"))
+    return None
+
+
+def _claim_failed(
+    *, candidate: Candidate | None, reason: str, username: str, context: RequestContext
+) -> None:
+    """Audit a failed claim; the per-address throttling counts these events."""
     audit_record(
         actor=None,
         actor_label=username,
@@ -328,8 +341,6 @@ def _claim_check(
         data={"reason": reason, "id_number": candidate.id_number_masked if candidate else ""},
         context=context,
     )
-    errors.add("claim_code", ValidationError(claim_refused_message(), code="claim_refused"))
-    return None
 
 
 def _claim(*, candidate: Candidate, user: User, mobile: str, context: RequestContext) -> Candidate:
@@ -353,15 +364,15 @@ def _claim(*, candidate: Candidate, user: User, mobile: str, context: RequestCon
 def candidate_claim_code_reissue(*, candidate: Candidate, actor: User, context: RequestContext) -> str:
     """A new claim code (shown as ``abcde-fghjk``) for a candidate of the actor's body; the old one dies.
 
-    For the body's administrators and exam staff, and only for a candidate the body has registered
-    (an application to one of its plans) who has no account yet.
+    For the administrators and exam staff of the body that registered the candidate (their first
+    application, ``claim_code_bodies``), and only while the candidate has no account.
     """
     if not (
         actor.is_body_staff
         and actor.has_role(*BODY_MANAGER_ROLES)
-        and candidate.applications.filter(tenant_id=actor.body_id).exists()
+        and claim_code_bodies([candidate.pk]).get(candidate.pk) == actor.body_id
     ):
-        raise ApplicationError(_("您无权为该考生生成认领码。"))
+        raise ApplicationError(_("认领码只能由最初登记该考生的评价机构生成。"))
     candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
     if candidate.user_id is not None:
         raise ApplicationError(_("该考生已注册账号并完成认领，不再需要认领码。"))

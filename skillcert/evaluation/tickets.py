@@ -4,8 +4,9 @@ The QR code carries the ticket number and a check token (an HMAC over the number
 index key), never personal data: staff at the door scan it and compare it with the list. The output is
 deterministic for the same data (reportlab's ``invariant``) so that tests can compare bytes.
 
-The ticket of a candidate who has no account yet (registered by the body) also carries their claim code
-(``skillcert.accounts.claim_codes``), with which they register and take over their record.
+The ticket of a candidate who has no account yet also carries their claim code
+(``skillcert.accounts.claim_codes``), with which they register and take over their record, when the body
+printing it is the one that registered them (another body's ticket never shows it).
 """
 
 import hmac
@@ -22,7 +23,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 
-from skillcert.accounts.claim_codes import claim_code, claim_code_display
+from skillcert.accounts.claim_codes import claim_code, claim_code_bodies, claim_code_display
 from skillcert.accounts.models import Candidate
 from skillcert.core.personal_data import blind_index
 from skillcert.evaluation.models import Application, EvaluationPlan, PlanSession
@@ -129,7 +130,9 @@ def _draw_claim_code(canvas: Canvas, candidate: Candidate, y: float) -> None:
         y -= 6 * mm
 
 
-def _draw_ticket(canvas: Canvas, application: Application, sessions: Sequence[PlanSession]) -> None:
+def _draw_ticket(
+    canvas: Canvas, application: Application, sessions: Sequence[PlanSession], *, with_claim_code: bool
+) -> None:
     plan = application.plan
     top = PAGE_HEIGHT - MARGIN
     canvas.setFont(FONT, 20)
@@ -203,7 +206,7 @@ def _draw_ticket(canvas: Canvas, application: Application, sessions: Sequence[Pl
         for line in lines:
             canvas.drawString(MARGIN, y, line)
             y -= 5.5 * mm
-    if application.candidate.user_id is None:
+    if with_claim_code:
         _draw_claim_code(canvas, application.candidate, y - 4 * mm)
     canvas.setFont(FONT, 8)
     canvas.drawString(
@@ -222,10 +225,15 @@ def tickets_pdf(*, applications: Sequence[Application]) -> bytes:
     canvas.setAuthor("skillcert")
     canvas.setCreator("skillcert")
     sessions_by_plan: dict[int, list[PlanSession]] = {}
+    unclaimed = [a.candidate_id for a in applications if a.candidate.user_id is None]
+    code_bodies = claim_code_bodies(unclaimed) if unclaimed else {}
     for application in applications:
         if application.plan_id not in sessions_by_plan:
             sessions_by_plan[application.plan_id] = list(application.plan.sessions.order_by("starts_at"))
-        _draw_ticket(canvas, application, sessions_by_plan[application.plan_id])
+        with_claim_code = code_bodies.get(application.candidate_id) == application.tenant_id
+        _draw_ticket(
+            canvas, application, sessions_by_plan[application.plan_id], with_claim_code=with_claim_code
+        )
         canvas.showPage()
     if not applications:
         canvas.showPage()

@@ -265,10 +265,16 @@ def job_require_running(*, job: Job) -> None:
 
 @transaction.atomic
 def job_succeed(*, job: Job, result: dict[str, Any], output_file: str = "") -> Job:
-    """Running → succeeded with ``result`` (and the private file it made); progress shown complete."""
+    """Running → succeeded with ``result`` (and the private file it made); progress shown complete.
+
+    A job already failed meanwhile (no heartbeat for too long, so ``jobs_fail_stale`` gave up on it) keeps
+    that verdict, as in ``job_fail``: the user was told to start again, and its output is deleted.
+    """
     job = Job.objects.select_for_update().select_related("created_by").get(pk=job.pk)
     if job.status != Status.RUNNING:
-        logger.warning("job %s finished but was %s", job.uuid, job.status)
+        logger.warning("job %s finished but was %s: its output is dropped", job.uuid, job.status)
+        transaction.on_commit(partial(job_output_delete, name=output_file))
+        return job
     job.progress_done = job.progress_total = max(job.progress_total, job.progress_done)
     job.save(update_fields=["progress_done", "progress_total"])
     _finish(job=job, status=Status.SUCCEEDED, message="", result=result, output_file=output_file)

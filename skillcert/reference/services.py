@@ -8,7 +8,7 @@ from dataclasses import asdict
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from skillcert.accounts.models import User
@@ -134,6 +134,15 @@ def level_range_clean_levels(*, lowest: SkillLevel, highest: SkillLevel) -> None
         raise ValidationError(errors)
 
 
+def _raise_range_exists(existing: LevelRange) -> None:
+    message = MSG_RANGE_EXISTS % {
+        "subject": level_range_subject(occupation=existing.occupation, job_type=existing.job_type),
+        "range": level_span_label(lowest=existing.lowest, highest=existing.highest),
+    }
+    field = "job_type" if existing.job_type_id else "occupation"
+    raise ValidationError({field: message}, code="level_range_exists")
+
+
 @transaction.atomic
 def level_range_create(
     *,
@@ -151,14 +160,15 @@ def level_range_create(
     level_range_clean_levels(lowest=lowest, highest=highest)
     existing = LevelRange.objects.filter(occupation=occupation, job_type=job_type).first()
     if existing is not None:
-        message = MSG_RANGE_EXISTS % {
-            "subject": level_range_subject(occupation=occupation, job_type=job_type),
-            "range": level_span_label(lowest=existing.lowest, highest=existing.highest),
-        }
-        raise ValidationError({"job_type" if job_type else "occupation": message}, code="level_range_exists")
+        _raise_range_exists(existing)
     level_range = LevelRange(occupation=occupation, job_type=job_type, lowest=lowest, highest=highest)
     level_range.full_clean(validate_unique=False, validate_constraints=False)  # both checked above
-    level_range.save(force_insert=True)
+    try:
+        with transaction.atomic():
+            level_range.save(force_insert=True)
+    except IntegrityError:
+        # Another administrator recorded this range meanwhile: the constraint decided, say so.
+        _raise_range_exists(LevelRange.objects.get(occupation=occupation, job_type=job_type))
     audit_record(
         actor=actor,
         action="level_range.created",
@@ -180,6 +190,13 @@ def level_range_update(
 ) -> LevelRange:
     """Change a range's two ends. Scopes already filed stay in force: only new filings are checked."""
     level_range_clean_levels(lowest=lowest, highest=highest)
+    level_range = LevelRange.objects.select_for_update().get(pk=level_range.pk)
+    unchanged = (level_range.lowest_id, level_range.highest_id) == (
+        lowest.certificate_digit,
+        highest.certificate_digit,
+    )
+    if unchanged:
+        return level_range  # nothing to record
     before = level_range_data(level_range)
     level_range.lowest = lowest
     level_range.highest = highest

@@ -203,7 +203,10 @@ def test_without_a_code_the_claim_code_field_says_what_to_do(client, world, regi
     assert field_errors(response, "claim_code") == [MISSING]
     assert field_errors(response, "id_number") == []
     assert_nothing_created(registered)
-    assert actions_since(before) == []  # not an attempt: nothing to count
+    # counted like a wrong code: the answer says that a body registered this ID number, which must not be
+    # asked for at will either
+    assert actions_since(before) == ["candidate.claim_failed"]
+    assert AuditEvent.objects.get(action="candidate.claim_failed").data["reason"] == "no_code"
 
 
 @pytest.mark.parametrize(
@@ -403,14 +406,29 @@ def test_the_old_code_is_refused_at_registration_after_a_new_one(client, world, 
     assert accepted.status_code == 302
 
 
-@pytest.mark.parametrize("actor", ["body_s_admin", "body_y_examiner", "municipal_admin", "candidate"])
-def test_only_the_registering_bodys_admin_and_exam_staff_make_a_new_code(world, registered, actor):
+@pytest.mark.parametrize(
+    ("actor", "later_application"),
+    [
+        ("body_s_admin", False),
+        ("body_s_admin", True),  # body_s registered the same person afterwards, in a plan of its own
+        ("body_y_examiner", False),
+        ("municipal_admin", False),
+        ("candidate", False),
+    ],
+)
+def test_only_the_registering_bodys_admin_and_exam_staff_make_a_new_code(
+    world, registered, actor, later_application
+):
+    from skillcert.evaluation.tests.factories import make_application, make_plan, make_spec
+
     nonce = registered.claim_nonce
+    if later_application:
+        make_application(make_plan(world, spec=make_spec(world, body=world.body_s)), registered)
 
     with pytest.raises(ApplicationError) as refused:
         candidate_claim_code_reissue(candidate=registered, actor=getattr(world, actor), context=CONTEXT)
 
-    assert refused.value.message == "您无权为该考生生成认领码。"
+    assert refused.value.message == "认领码只能由最初登记该考生的评价机构生成。"
     registered.refresh_from_db()
     assert registered.claim_nonce == nonce
     assert not AuditEvent.objects.filter(action="candidate.claim_code_reissued").exists()

@@ -27,7 +27,7 @@ DASHBOARD = reverse("portal:dashboard")
 LOGOUT_URL = reverse("accounts:logout")
 CODE_REFUSED = "验证码错误或已使用过。请输入认证器上当前显示的 6 位验证码，或一个未使用的恢复码。"
 HASHING_SUFFIX = "_recovery_codes_hashed"
-# The production default of SKILLCERT_RECOVERY_CODE_ITERATIONS. Pinned here, not read from settings: a
+# two_factor.RECOVERY_CODE_ITERATIONS. Pinned here, not read from the module: a
 # different count makes every code already issued unusable, so changing it must break this test.
 DEFAULT_ITERATIONS = 200_000
 

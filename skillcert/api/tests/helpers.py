@@ -9,6 +9,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from skillcert.accounts.models import ApiToken, User
 from skillcert.accounts.tokens import api_token_create
+from skillcert.api.v1.api import api
 
 
 class ApiClient(Client):
@@ -50,3 +51,9 @@ def login_with_second_factor(client: Client, user: User) -> None:
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
+
+
+def generated_schema() -> dict:
+    """The OpenAPI document the API serves."""
+    # Round-trip through JSON so the comparison sees exactly what /openapi.json serves.
+    return json.loads(json.dumps(api.get_openapi_schema(), ensure_ascii=False))

@@ -13,8 +13,7 @@ from django.utils import timezone
 from conftest import WORLD_PASSWORD
 from skillcert.accounts.models import ApiToken
 from skillcert.accounts.tokens import api_token_hash, api_token_revoke
-from skillcert.api.tests.helpers import issued_key, totp_code, totp_device
-from skillcert.api.tests.test_openapi import generated_schema
+from skillcert.api.tests.helpers import generated_schema, issued_key, totp_code, totp_device
 from skillcert.api.v1.api import api
 from skillcert.api.v1.auth import SAFE_METHODS
 from skillcert.api.v1.problems import BEARER_CHALLENGE, PROBLEM_CONTENT_TYPE

@@ -209,6 +209,32 @@ def test_another_bodys_staff_get_404_and_change_nothing(world, staff, plan, tick
     assert not AuditEvent.objects.filter(action="candidate.claim_code_reissued").exists()
 
 
+def test_a_body_that_registers_the_same_person_later_neither_prints_nor_makes_their_code(
+    world, staff, plan, ticket
+):
+    # given: body_s, which knows the name and ID number body_y registered, puts the person in a plan of
+    # its own and gives them a ticket there
+    nonce = ticket.candidate.claim_nonce
+    other_plan = make_plan(world, spec=make_spec(world, body=world.body_s), first_session_at=FIRST)
+    theirs = make_application(other_plan, ticket.candidate, ticket_number=f"{other_plan.number}-0001")
+    signed_in = staff(world.body_s_admin)
+
+    # when: body_s prints its ticket and asks for a new code through its own plan
+    (text,) = pdf_text(tickets_pdf(applications=[load(theirs)]))
+    listed = signed_in.get(reverse("evaluation:plan_applications", args=[other_plan.pk])).content.decode()
+    refused = signed_in.post(claim_code_url(other_plan, theirs)).content.decode()
+
+    # then: no code on its ticket, no link, no new code; body_y's printed code still works
+    assert "认领码" not in text
+    assert claim_code_url(other_plan, theirs) not in listed
+    assert "认领码只能由最初登记该考生的评价机构生成。" in refused and 'id="claim-code"' not in refused
+    assert Candidate.objects.get(pk=ticket.candidate_id).claim_nonce == nonce
+    assert not AuditEvent.objects.filter(action="candidate.claim_code_reissued").exists()
+    assert printed_code(tickets_pdf(applications=[load(ticket)])) == claim_code_display(
+        claim_code(ticket.candidate)
+    )
+
+
 def test_examiners_may_not_make_a_new_code(world, staff, plan, ticket):
     signed_in = staff(world.body_y_examiner)
 

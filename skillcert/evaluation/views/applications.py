@@ -16,6 +16,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from skillcert.accounts.claim_codes import claim_code_bodies
 from skillcert.accounts.permissions import role_required
 from skillcert.accounts.roles import BODY_MANAGER_ROLES, BODY_ROLES, STAFF_ROLES
 from skillcert.accounts.services import candidate_claim_code_reissue
@@ -96,10 +97,14 @@ def plan_applications_view(request: HttpRequest, plan_id: int) -> HttpResponse:
         status, search = form.cleaned_data["status"], form.cleaned_data["q"]
     applications = application_list_for_plan(plan=plan, status=status, search=search)
     page = Paginator(applications, APPLICATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    unclaimed = [a.candidate_id for a in page if a.candidate.user_id is None]
+    code_bodies = claim_code_bodies(unclaimed) if unclaimed else {}
     return render(
         request,
         "evaluation/applications/list.html",
         {
+            # The candidates whose claim code this body hands out (it registered them; no account yet).
+            "claim_code_candidates": {c for c, body in code_bodies.items() if body == plan.tenant_id},
             "plan": plan,
             "form": form,
             "page": page,

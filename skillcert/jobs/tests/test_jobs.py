@@ -285,6 +285,29 @@ def test_a_stale_jobs_partial_output_is_deleted(world, settings, django_capture_
     assert not partial.exists()
 
 
+def test_a_job_given_up_as_stale_keeps_failing_when_its_work_ends_after_all(
+    world, settings, django_capture_on_commit_callbacks
+):
+    # given: a work that goes quiet so long that a page view gives the job up meanwhile
+    settings.SKILLCERT_JOBS_STALE_SECONDS = 60
+    job = without_input(world, body=world.body_y)
+
+    def slow_then_done(job, content, progress):
+        beat = timezone.now() - timedelta(seconds=61)
+        Job.objects.filter(pk=job.pk).update(heartbeat_at=beat)
+        jobs_fail_stale()  # another request, while the work still runs
+        return write_output(job, content, progress)
+
+    # when the work ends after all
+    with django_capture_on_commit_callbacks(execute=True):
+        job_run(job_id=job.pk, work=slow_then_done)
+
+    # then: the user was told it failed, and so it stays; its output is not kept
+    job.refresh_from_db()
+    assert (job.status, job.output_file) == (Job.Status.FAILED, "")
+    assert not (settings.SKILLCERT_JOBS_DIR / job_output_name(job.uuid)).exists()
+
+
 def finished_hours_ago(job: Job, hours: float) -> Job:
     Job.objects.filter(pk=job.pk).update(finished_at=timezone.now() - timedelta(hours=hours))
     job.refresh_from_db()

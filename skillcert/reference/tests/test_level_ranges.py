@@ -238,6 +238,14 @@ def test_update_audits_the_old_and_new_range(world):
     }
 
 
+def test_an_update_that_changes_nothing_records_nothing(world):
+    gas = LevelRange.objects.get(job_type=job_type(WELDER, "气焊工"))
+
+    level_range_update(actor=world.municipal_admin, level_range=gas, lowest=level("L5"), highest=level("L3"))
+
+    assert not AuditEvent.objects.filter(action="level_range.updated").exists()
+
+
 def test_update_refuses_inverted_ends(world):
     gas = LevelRange.objects.get(job_type=job_type(WELDER, "气焊工"))
     with pytest.raises(ValidationError) as error:
