@@ -29,6 +29,7 @@ from skillcert.core.audit import audit_record
 from skillcert.core.errors import ApplicationError
 from skillcert.core.request_context import NO_REQUEST, RequestContext
 from skillcert.evaluation.spreadsheets import cells
+from skillcert.evaluation.spreadsheets.import_rows import ImportProblem
 from skillcert.evaluation.spreadsheets.reader import SpreadsheetRejected, workbook_read
 from skillcert.reference.models import JobType, LevelRange, Occupation, SkillLevel
 from skillcert.reference.selectors import certificate_levels, level_range_list
@@ -54,26 +55,10 @@ BLANK_ROWS = 500  # empty rows below the table prepared with text format and the
 MSG_FORMULA = gettext_lazy("单元格含有公式，请改为直接填写内容（复制后用“选择性粘贴 → 数值”）。")
 
 
-@dataclass(frozen=True, slots=True)
-class SheetProblem:
-    """One problem of an import: Excel row number and column letter when known, and the reason."""
-
-    row: int | None
-    column: str | None  # "C"
-    header: str  # "最低等级"
-    message: str
-
-    def sort_key(self) -> tuple[int, int, str]:
-        column = 0
-        for letter in self.column or "":
-            column = column * 26 + ord(letter) - 64
-        return (self.row or 0, column, self.message)
-
-
 class LevelRangeImportRejected(ApplicationError):
     """The file was not imported; ``problems`` lists every reason (row and column where known)."""
 
-    def __init__(self, message: str, *, problems: list[SheetProblem]) -> None:
+    def __init__(self, message: str, *, problems: list[ImportProblem]) -> None:
         super().__init__(message, extra={"status": 422})
         self.problems = problems
 
@@ -188,7 +173,7 @@ def _header_key(value: Any) -> str | None:
     return next((key for key, header in HEADERS.items() if text == str(header)), None)
 
 
-def _positions(header_row: list[Any], problems: list[SheetProblem]) -> dict[str, int]:
+def _positions(header_row: list[Any], problems: list[ImportProblem]) -> dict[str, int]:
     positions: dict[str, int] = {}
     for index, value in enumerate(header_row):
         key = _header_key(value)
@@ -197,7 +182,7 @@ def _positions(header_row: list[Any], problems: list[SheetProblem]) -> dict[str,
     for key in REQUIRED:
         if key not in positions:
             message = _("缺少“%(header)s”列：第一行须有 职业编码、最低等级、最高等级 列（工种列可省略）。")
-            problems.append(SheetProblem(1, None, "", message % {"header": HEADERS[key]}))
+            problems.append(ImportProblem(1, None, "", message % {"header": HEADERS[key]}))
     return positions
 
 
@@ -222,7 +207,7 @@ def parse_level(value: Any, *, levels: dict[int, SkillLevel]) -> SkillLevel:
 class _Checker:
     """Checks the data rows against the catalogue, collecting a problem for every bad cell."""
 
-    def __init__(self, rows: list[list[Any]], positions: dict[str, int], problems: list[SheetProblem]):
+    def __init__(self, rows: list[list[Any]], positions: dict[str, int], problems: list[ImportProblem]):
         self.rows, self.positions, self.problems = rows, positions, problems
         codes = {cells.cell_text(self.raw(values, CODE)) for values in rows[1:]}
         self.occupations = {o.code: o for o in Occupation.objects.filter(code__in=codes)}
@@ -240,7 +225,7 @@ class _Checker:
 
     def problem(self, number: int, key: str, message: str) -> None:
         column = get_column_letter(self.positions[key] + 1)
-        self.problems.append(SheetProblem(number, column, str(HEADERS[key]), message))
+        self.problems.append(ImportProblem(number, column, str(HEADERS[key]), message))
 
     def _level(self, number: int, values: list[Any], key: str) -> SkillLevel | None:
         raw = self.raw(values, key)
@@ -284,15 +269,15 @@ class _Checker:
         return _Row(number, occupation, job_type, lowest, highest)
 
 
-def _check(rows: list[list[Any]], formulas: list[str]) -> tuple[list[_Row], list[SheetProblem]]:
-    problems: list[SheetProblem] = []
+def _check(rows: list[list[Any]], formulas: list[str]) -> tuple[list[_Row], list[ImportProblem]]:
+    problems: list[ImportProblem] = []
     positions = _positions(rows[0] if rows else [], problems)
     if problems:
         return [], problems
     for reference in formulas:
         letters = "".join(c for c in reference if c.isalpha())
         digits = "".join(c for c in reference if c.isdigit())
-        problems.append(SheetProblem(int(digits) if digits else None, letters or None, "", str(MSG_FORMULA)))
+        problems.append(ImportProblem(int(digits) if digits else None, letters or None, "", str(MSG_FORMULA)))
     checker = _Checker(rows, positions, problems)
     checked: list[_Row] = []
     first_line: dict[tuple[int, int | None], int] = {}
@@ -315,8 +300,8 @@ def _check(rows: list[list[Any]], formulas: list[str]) -> tuple[list[_Row], list
     return checked, problems
 
 
-def _reject(problems: list[SheetProblem]) -> LevelRangeImportRejected:
-    problems.sort(key=SheetProblem.sort_key)
+def _reject(problems: list[ImportProblem]) -> LevelRangeImportRejected:
+    problems.sort(key=ImportProblem.sort_key)
     rows = {problem.row for problem in problems if problem.row is not None}
     return LevelRangeImportRejected(
         _("文件有 %(count)d 处问题（涉及 %(rows)d 行），未导入任何等级范围。请修改后重新上传。")
@@ -326,7 +311,7 @@ def _reject(problems: list[SheetProblem]) -> LevelRangeImportRejected:
 
 
 def _reject_file(message: str) -> LevelRangeImportRejected:
-    return LevelRangeImportRejected(message, problems=[SheetProblem(None, None, "", message)])
+    return LevelRangeImportRejected(message, problems=[ImportProblem(None, None, "", message)])
 
 
 def _ends(level_range: LevelRange | _Row) -> dict[str, str]:

@@ -23,8 +23,8 @@ from skillcert.reference.forms import (
     LevelRangeSearchForm,
 )
 from skillcert.reference.level_range_sheets import (
+    ImportProblem,
     LevelRangeImportRejected,
-    SheetProblem,
     level_range_filename,
     level_range_import,
     level_range_workbook,
@@ -171,7 +171,7 @@ def level_range_delete_view(request: SignedInRequest, pk: int) -> HttpResponse:
 def level_range_import_view(request: SignedInRequest) -> HttpResponse:
     require_municipal_admin(request.user)
     form = LevelRangeImportForm(request.POST or None, request.FILES or None)
-    problems: list[SheetProblem] = []
+    problems: list[ImportProblem] = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:

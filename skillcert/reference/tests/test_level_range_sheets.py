@@ -8,8 +8,8 @@ from openpyxl import Workbook, load_workbook
 
 from skillcert.core.models import AuditEvent
 from skillcert.reference.level_range_sheets import (
+    ImportProblem,
     LevelRangeImportRejected,
-    SheetProblem,
     level_range_import,
     level_range_workbook,
 )
@@ -98,14 +98,14 @@ def test_every_bad_row_is_reported_with_row_and_column_and_nothing_is_written(wo
     with pytest.raises(LevelRangeImportRejected) as rejected:
         level_range_import(content=content, filename="范围.xlsx", actor=world.municipal_admin)
     assert rejected.value.problems == [
-        SheetProblem(3, "A", "职业编码", "职业目录中没有职业编码“9-99-99-99”。"),
-        SheetProblem(
+        ImportProblem(3, "A", "职业编码", "职业目录中没有职业编码“9-99-99-99”。"),
+        ImportProblem(
             4, "C", "最低等级", "“六级”不是可识别的等级：请填写五级、四级、三级、二级、一级，或 5 至 1。"
         ),
-        SheetProblem(5, "C", "最低等级", "最低等级（二级/技师）不能高于最高等级（四级/中级工）。"),
-        SheetProblem(6, "B", "工种", "职业“焊工”下没有工种“水下焊工”。"),
-        SheetProblem(7, "A", "职业编码", "与第 2 行重复：同一职业（工种）只能有一行。"),
-        SheetProblem(8, "C", "最低等级", "请填写最低等级。"),
+        ImportProblem(5, "C", "最低等级", "最低等级（二级/技师）不能高于最高等级（四级/中级工）。"),
+        ImportProblem(6, "B", "工种", "职业“焊工”下没有工种“水下焊工”。"),
+        ImportProblem(7, "A", "职业编码", "与第 2 行重复：同一职业（工种）只能有一行。"),
+        ImportProblem(8, "C", "最低等级", "请填写最低等级。"),
     ]
     assert rejected.value.message == "文件有 6 处问题（涉及 6 行），未导入任何等级范围。请修改后重新上传。"
     # and nothing was written, not even the good row
