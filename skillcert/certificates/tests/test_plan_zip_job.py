@@ -2,13 +2,16 @@
 synchronous download, the body's staff only, every download audited, the file deleted after its retention,
 one job per plan, and no waiting on (or for) an application import."""
 
+import asyncio
 import io
 import os
 import stat
+import warnings
 import zipfile
 from datetime import date, timedelta
 
 import pytest
+from django.core.handlers.asgi import ASGIHandler
 from django.urls import reverse
 from django.utils import timezone
 
@@ -187,6 +190,63 @@ def test_the_zip_downloaded_from_the_job_is_the_zip_the_synchronous_download_gav
                 certificate=certificate
             )
     assert sum(c.status == Certificate.Status.REVOKED for c in ordered) == 1
+
+
+def asgi_get(path: str, cookies) -> list[dict]:
+    """GET ``path`` through Django's own ASGI handler, as ``skillcert serve`` runs it; the messages sent."""
+    cookie = "; ".join(f"{name}={morsel.value}" for name, morsel in cookies.items())
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"testserver"), (b"cookie", cookie.encode())],
+        "client": ("127.0.0.1", 40000),
+        "server": ("testserver", 80),
+    }
+    sent: list[dict] = []
+    requests = [{"type": "http.request", "body": b"", "more_body": False}]
+
+    async def receive() -> dict:
+        if requests:
+            return requests.pop()
+        await asyncio.Event().wait()  # the client stays connected until the answer is sent
+        raise AssertionError("unreachable")
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    asyncio.run(ASGIHandler()(scope, receive, send))
+    return sent
+
+
+@pytest.mark.django_db(transaction=True)
+def test_under_asgi_the_zip_is_streamed_as_it_is_read_not_read_whole_first(
+    staff, world, settings, monkeypatch
+):
+    # given: a ZIP made, downloaded the way the portal is served (ASGI), whose handler reads files in
+    # chunks of 4 KiB (64 KiB in service: these four certificates make less than one)
+    monkeypatch.setattr(ASGIHandler, "chunk_size", 4096)
+    plan, _certificates = issued_plan(world, count=4)
+    job = made_zip(staff, plan)
+    stored = (settings.SKILLCERT_JOBS_DIR / job.output_file).read_bytes()
+
+    # when
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        sent = asgi_get(download_url(plan, job), staff.cookies)
+
+    # then: the file's bytes, sent as the file is read: Django did not have to take the whole file
+    # into memory first, which it does, with this warning, for a synchronous iterator
+    assert sent[0]["type"] == "http.response.start" and sent[0]["status"] == 200
+    assert b"".join(message.get("body", b"") for message in sent[1:]) == stored
+    assert len(stored) > 4096 and len([m for m in sent[1:] if m.get("body")]) > 1
+    assert not [w for w in caught if "must consume synchronous iterators" in str(w.message)]
 
 
 @pytest.mark.django_db(transaction=True)

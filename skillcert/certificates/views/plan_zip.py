@@ -8,7 +8,7 @@ application import's page does.
 from uuid import UUID
 
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from skillcert.certificates.services import plan_certificates_zip_job_download, 
 from skillcert.certificates.views.documents import no_store
 from skillcert.core.errors import ApplicationError
 from skillcert.core.request_context import RequestContext
+from skillcert.core.responses import StreamedFileResponse
 from skillcert.evaluation.models import EvaluationPlan
 from skillcert.jobs.models import Job
 from skillcert.jobs.services import jobs_tidy
@@ -87,7 +88,7 @@ def plan_zip_job_download_view(request: SignedInRequest, plan_id: int, job_uuid:
     except ApplicationError as error:
         messages.warning(request, error.message)
         return redirect("certificates:plan_zip_job", plan_id=plan.pk, job_uuid=job.uuid)
-    response = FileResponse(
+    response = StreamedFileResponse(
         archive,
         as_attachment=True,
         filename=plan_certificates_zip_filename(plan.number),
