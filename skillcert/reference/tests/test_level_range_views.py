@@ -1,6 +1,8 @@
 """The level ranges page: who may read and who may change it, the list, and create / edit / delete."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from conftest import make_user
@@ -109,6 +111,18 @@ def test_list_shows_recorded_inherited_and_unset_ranges(world, sign_in):
     # only the occupations with a range
     response = client.get(LIST, {"recorded": "on"})
     assert [o.code for o in response.context["page"]] == ["4-10-01-01", "6-18-02-04"]
+
+
+def test_the_list_queries_do_not_grow_with_its_rows(world, sign_in, django_assert_num_queries):
+    # given: the query count of a page of one occupation (焊工, with four 工种 and their ranges)
+    client = sign_in(world.candidate)
+    client.get(LIST)  # warm the session and the user's roles
+    with CaptureQueriesContext(connection) as one:
+        client.get(LIST, {"q": "焊工"})
+
+    # when / then: a page of 50 occupations costs the same queries
+    with django_assert_num_queries(len(one.captured_queries)):
+        assert len(client.get(LIST).context["page"].object_list) == 50
 
 
 def test_a_job_type_without_its_own_range_shows_the_occupation_range(world, sign_in):
