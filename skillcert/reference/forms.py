@@ -62,7 +62,34 @@ class LevelRangeLevelsForm(forms.Form):
             self.fields[name].queryset = certificate_levels()  # type: ignore[attr-defined]
 
 
-class LevelRangeForm(LevelRangeLevelsForm):
+class OccupationJobTypeMixin:
+    """For a form with an ``occupation`` field (typed code) and a ``job_type`` field (typed name): both
+    become rows, or field errors that say what was not found. Messages may be worded per form."""
+
+    msg_no_occupation = _("职业目录中没有职业编码“%(code)s”。")
+    msg_no_job_type = _("职业“%(occupation)s”下没有工种“%(name)s”。")
+
+    def clean_occupation(self) -> Occupation:
+        code = self.cleaned_data["occupation"].strip()  # type: ignore[attr-defined]
+        occupation = Occupation.objects.filter(code=code).first()
+        if occupation is None:
+            raise forms.ValidationError(self.msg_no_occupation, params={"code": code})
+        return occupation
+
+    def clean(self) -> dict:
+        data = super().clean()  # type: ignore[misc]
+        occupation, name = data.get("occupation"), (data.get("job_type") or "").strip()
+        data["job_type"] = None
+        if occupation is not None and name:
+            job_type = JobType.objects.filter(occupation=occupation, name=name).first()
+            if job_type is None:
+                message = self.msg_no_job_type % {"occupation": occupation.name, "name": name}
+                self.add_error("job_type", message)  # type: ignore[attr-defined]
+            data["job_type"] = job_type
+        return data
+
+
+class LevelRangeForm(OccupationJobTypeMixin, LevelRangeLevelsForm):
     """A new range: the occupation by code, optionally one of its job types by name, and the two ends."""
 
     occupation = forms.CharField(
@@ -79,29 +106,6 @@ class LevelRangeForm(LevelRangeLevelsForm):
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )
     field_order = ["occupation", "job_type", "lowest", "highest"]
-
-    def clean_occupation(self) -> Occupation:
-        code = self.cleaned_data["occupation"].strip()
-        occupation = Occupation.objects.filter(code=code).first()
-        if occupation is None:
-            raise forms.ValidationError(_("职业目录中没有职业编码“%(code)s”。"), params={"code": code})
-        return occupation
-
-    def clean(self) -> dict:
-        super().clean()
-        data = self.cleaned_data
-        occupation, name = data.get("occupation"), (data.get("job_type") or "").strip()
-        data["job_type"] = None
-        if occupation is not None and name:
-            job_type = JobType.objects.filter(occupation=occupation, name=name).first()
-            if job_type is None:
-                self.add_error(
-                    "job_type",
-                    _("职业“%(occupation)s”下没有工种“%(name)s”。")
-                    % {"occupation": occupation.name, "name": name},
-                )
-            data["job_type"] = job_type
-        return data
 
 
 class LevelRangeImportForm(forms.Form):

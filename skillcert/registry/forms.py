@@ -4,7 +4,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from skillcert.reference.models import JobType, Occupation, Region, SkillLevel
+from skillcert.reference.forms import OccupationJobTypeMixin
+from skillcert.reference.models import Region, SkillLevel
 from skillcert.registry.models import Body, FilingApplication
 from skillcert.registry.services import BodyDetails, ScopeDeclaration, SiteDeclaration
 
@@ -119,7 +120,10 @@ class LevelChoiceField(forms.ModelChoiceField):
         return obj.label
 
 
-class ScopeForm(StyledForm):
+class ScopeForm(OccupationJobTypeMixin, StyledForm):
+    msg_no_occupation = _("职业编码：目录中没有“%(code)s”。")
+    msg_no_job_type = _("工种：职业“%(occupation)s”下没有“%(name)s”。")
+
     occupation = forms.CharField(
         label=_("职业编码"), max_length=12, help_text=_("国家职业分类大典编码，如 4-03-02-01。")
     )
@@ -136,28 +140,6 @@ class ScopeForm(StyledForm):
         super().__init__(*args, **kwargs)
         # Every rung is offered; the service explains why a rung outside 五级–一级 cannot be filed.
         self.fields["level"].queryset = SkillLevel.objects.order_by("rank")
-
-    def clean_occupation(self) -> Occupation:
-        code = self.cleaned_data["occupation"].strip()
-        occupation = Occupation.objects.filter(code=code).first()
-        if occupation is None:
-            raise forms.ValidationError(_("职业编码：目录中没有“%(code)s”。"), params={"code": code})
-        return occupation
-
-    def clean(self) -> dict:
-        data = super().clean()
-        occupation, name = data.get("occupation"), (data.get("job_type") or "").strip()
-        data["job_type"] = None
-        if occupation is not None and name:
-            job_type = JobType.objects.filter(occupation=occupation, name=name).first()
-            if job_type is None:
-                self.add_error(
-                    "job_type",
-                    _("工种：职业“%(occupation)s”下没有“%(name)s”。")
-                    % {"occupation": occupation.name, "name": name},
-                )
-            data["job_type"] = job_type
-        return data
 
     def declaration(self) -> ScopeDeclaration:
         data = self.cleaned_data
