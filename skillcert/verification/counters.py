@@ -23,6 +23,7 @@ import fcntl
 import mmap
 import os
 import struct
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -34,6 +35,7 @@ PROBES = 16
 _HEADER_FORMAT = "<8sIII"  # magic, version, segments, slots
 IN_USE = 5  # the header's 32-bit word holding how many segments have ever been claimed
 _COUNT_MASK = 0xFFFFFFFF
+_BYTE_ORDER = sys.byteorder  # the words are the machine's own (memoryview "Q")
 
 
 class CountersBusy(Exception):
@@ -54,6 +56,7 @@ class SharedCounters:
         self._words: memoryview | None = None  # the file as 64-bit words
         self._header: memoryview | None = None  # the header as 32-bit words
         self._own = -1  # this process's segment
+        self._probes: _Probes | None = None
 
     def _open(self) -> memoryview:
         if self._words is not None:
@@ -65,6 +68,7 @@ class SharedCounters:
             self._map = mmap.mmap(fd, size)
             self._header = memoryview(self._map)[:HEADER].cast("I")
             self._words = memoryview(self._map).cast("Q")
+            self._probes = _Probes(self._map, self._words, segment_words=self._slots * 2)
             self._header[IN_USE] = max(self._header[IN_USE], self._own + 1)
             _lock(fd, start=0, wait=True, unlock=True)
         except BaseException:
@@ -115,7 +119,9 @@ class SharedCounters:
     def count(self, increments: Sequence[tuple[CounterKey, int]], *, now: float) -> dict[CounterKey, int]:
         """Add ``amount`` to each ``(key, amount)`` counter; the new counts by key."""
         words = self._open()
-        assert self._header is not None
+        assert self._header is not None and self._map is not None
+        probes = self._probes
+        assert probes is not None
         in_use = self._header[IN_USE]
         mask = self._slots - 1
         segment_words = self._slots * 2
@@ -139,15 +145,19 @@ class SharedCounters:
                     words[slot + 1] = end << 32 | amount
                     words[slot] = tag
                 total = amount
-            elif amount:
-                total = _add(words, own_base, tag, mask, tag, end, amount, seconds)
             else:
-                total = _read(words, own_base, tag, mask, tag, end)
+                needle = tag.to_bytes(8, _BYTE_ORDER)
+                if amount:
+                    total = probes.add(own_base, home, needle, tag, end, amount, seconds)
+                else:
+                    total = probes.read(own_base, home, needle, end)
             for base in others:
                 slot = base + home
                 slot_tag = words[slot]
-                if slot_tag != 0:  # a never-used home slot: the key is not in that segment
-                    total += _read(words, base, tag, mask, tag, end)
+                if slot_tag == tag and words[slot + 1] >> 32 == end:
+                    total += words[slot + 1] & _COUNT_MASK
+                elif slot_tag != 0:  # a never-used home slot: the key is not in that segment
+                    total += probes.read(base, home, tag.to_bytes(8, _BYTE_ORDER), end)
             totals[key] = total
         return totals
 
@@ -159,49 +169,71 @@ class SharedCounters:
             self._map.close()
         if self._fd is not None:
             os.close(self._fd)  # releases this segment's lock
-        self._fd = self._map = self._words = self._header = None
+        self._fd = self._map = self._words = self._header = self._probes = None
         self._own = -1
 
 
-def _add(
-    words: memoryview, base: int, home: int, mask: int, tag: int, end: int, amount: int, now: int
-) -> int:
-    """Add to the key's slot in this worker's own segment, taking a free slot for a new key."""
-    free = -1
-    weakest, weakest_count = -1, _COUNT_MASK + 1
-    for probe in range(PROBES):
-        index = base + 2 * ((home + probe) & mask)
-        slot_tag = words[index]
-        value = words[index + 1]
-        if slot_tag == tag and value >> 32 == end:
-            value += amount
+class _Probes:
+    """A key's probe run, the ``PROBES`` slots from its home slot, searched by the mapping's own ``find``
+    for the tag's bytes: one call in C for the whole run instead of a Python loop over its slots. The run
+    of a full table holds no never-used slot to stop at, and every key absent from another worker's
+    segment (most of them: each request brings new ones) is looked for through all of it.
+
+    Indexes are in 64-bit words from the start of the file; ``home`` is the home slot's word offset
+    within its segment."""
+
+    def __init__(self, mapping: mmap.mmap, words: memoryview, *, segment_words: int) -> None:
+        self._find = mapping.find
+        self._words = words
+        self._segment_words = segment_words
+
+    def read(self, base: int, home: int, needle: bytes, end: int) -> int:
+        """The key's count in the segment at ``base`` (0 when absent); ``needle``: its tag's bytes."""
+        index = self._slot_of(base, home, needle, end)
+        return self._words[index + 1] & _COUNT_MASK if index >= 0 else 0
+
+    def add(self, base: int, home: int, needle: bytes, tag: int, end: int, amount: int, now: int) -> int:
+        """Add to the key's slot in this worker's own segment, taking a slot for a new key: the first
+        whose window has ended (or never used), else the one with the smallest count."""
+        words = self._words
+        index = self._slot_of(base, home, needle, end)
+        if index >= 0:
+            value = words[index + 1] + amount
             words[index + 1] = value
             return value & _COUNT_MASK
-        if slot_tag == 0 or value >> 32 <= now:  # never used, or its window has ended
-            if free < 0:
-                free = index
-            if slot_tag == 0:
-                break  # the key would have been placed before the first never-used slot
-        elif value & _COUNT_MASK < weakest_count:
-            weakest, weakest_count = index, value & _COUNT_MASK
-    index = free if free >= 0 else weakest
-    words[index + 1] = end << 32 | amount
-    words[index] = tag
-    return amount
-
-
-def _read(words: memoryview, base: int, home: int, mask: int, tag: int, end: int) -> int:
-    """The key's count in another worker's segment."""
-    for probe in range(PROBES):
-        index = base + 2 * ((home + probe) & mask)
-        slot_tag = words[index]
-        if slot_tag == tag:
+        weakest, weakest_count = -1, _COUNT_MASK + 1
+        last = self._segment_words - 1
+        for probe in range(0, 2 * PROBES, 2):
+            index = base + ((home + probe) & last)
             value = words[index + 1]
-            if value >> 32 == end:
-                return value & _COUNT_MASK
-        elif slot_tag == 0:
-            return 0
-    return 0
+            if words[index] == 0 or value >> 32 <= now:  # never used, or its window has ended
+                weakest = index
+                break
+            if value & _COUNT_MASK < weakest_count:
+                weakest, weakest_count = index, value & _COUNT_MASK
+        words[weakest + 1] = end << 32 | amount
+        words[weakest] = tag
+        return amount
+
+    def _slot_of(self, base: int, home: int, needle: bytes, end: int) -> int:
+        """The word index of the key's slot in the run, or -1."""
+        start = base + home
+        stop = start + 2 * PROBES
+        segment_end = base + self._segment_words
+        if stop <= segment_end:
+            return self._search(needle, start, stop, end)
+        found = self._search(needle, start, segment_end, end)  # the run wraps to the segment's start
+        return found if found >= 0 else self._search(needle, base, base + stop - segment_end, end)
+
+    def _search(self, needle: bytes, start: int, stop: int, end: int) -> int:
+        position = self._find(needle, start * 8, stop * 8)
+        while position >= 0:
+            # A slot's tag (16-byte aligned from the run's start), not bytes straddling two words; and
+            # this window's, not an earlier window's of the same tag.
+            if (position - start * 8) % 16 == 0 and self._words[(position >> 3) + 1] >> 32 == end:
+                return position >> 3
+            position = self._find(needle, position + 1, stop * 8)
+        return -1
 
 
 def _lock(fd: int, *, start: int, wait: bool, unlock: bool = False) -> bool:

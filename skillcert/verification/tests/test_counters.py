@@ -15,13 +15,13 @@ def key(name: str, *, end: int = NOW + 60) -> CounterKey:
     return end, int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big")
 
 
-def colliding_keys(count: int, *, slots: int) -> list[CounterKey]:
-    """Keys whose home slot is the same, so that they compete for one probe run."""
+def colliding_keys(count: int, *, slots: int, home: int = 0) -> list[CounterKey]:
+    """Keys whose home slot is the same (``home``), so that they compete for one probe run."""
     found: list[CounterKey] = []
     index = 0
     while len(found) < count:
         candidate = key(f"client-{index}")
-        if candidate[1] % slots == 0:
+        if candidate[1] % slots == home:
             found.append(candidate)
         index += 1
     return found
@@ -92,6 +92,49 @@ def test_a_third_worker_finds_no_segment_and_fails_closed(tmp_path):
     assert third.count([(key("a"), 1)], now=NOW) == {key("a"): 5}
     third.close()
     taken[1].close()
+
+
+def test_keys_whose_probe_run_wraps_past_the_segments_end_are_counted_by_both_workers(tmp_path):
+    # given two workers, and eight keys at home in the last slot of a segment: seven of them must take
+    # slots at the start of the segment, past its end
+    path = tmp_path / "counters.bin"
+    first = SharedCounters(path=path, segments=2, slots=1 << 10)
+    second = SharedCounters(path=path, segments=2, slots=1 << 10)
+    wrapping = colliding_keys(8, slots=1 << 10, home=(1 << 10) - 1)
+
+    # when the first worker counts each key a different number of times and the second adds one to each
+    for times, counter in enumerate(wrapping, start=1):
+        first.count([(counter, times)], now=NOW)
+    counts = second.count([(counter, 1) for counter in wrapping], now=NOW)
+
+    # then each key's count is the sum of both workers', found wherever its slot is
+    assert counts == {counter: times + 1 for times, counter in enumerate(wrapping, start=1)}
+    first.close()
+    second.close()
+
+
+def test_a_table_with_no_never_used_slot_left_still_counts_exactly(tmp_path):
+    # given a worker whose segment has had every slot used, in a window that has ended
+    path = tmp_path / "counters.bin"
+    first = SharedCounters(path=path, segments=2, slots=PROBES)
+    second = SharedCounters(path=path, segments=2, slots=PROBES)
+    for index in range(200):
+        first.count([(key(f"old-{index}"), 1)], now=NOW)
+    later = NOW + 60
+
+    # when both count new keys in the next window
+    fresh = [key(f"new-{index}", end=later + 60) for index in range(6)]
+    for counter in fresh:
+        first.count([(counter, 2)], now=later)
+    counts = second.count([(counter, 1) for counter in fresh], now=later)
+
+    # then the second reads each key through the first's full run, and a key nobody counted reads 0
+    assert counts == dict.fromkeys(fresh, 3)
+    absent = key("never-counted", end=later + 60)
+    assert second.count([(absent, 0)], now=later) == {absent: 0}
+    assert first.count([(absent, 0)], now=later) == {absent: 0}
+    first.close()
+    second.close()
 
 
 def test_a_window_that_has_ended_frees_its_slot_and_a_new_window_starts_from_zero(tmp_path):
