@@ -15,6 +15,7 @@ import hashlib
 import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from skillcert.verification.config import Limits
 from skillcert.verification.store import Counters
@@ -31,8 +32,7 @@ class Rule:
     tag: int = 0  # mixed into the tags of this rule's counters, so that rules never share one
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
+class Verdict(NamedTuple):  # a tuple, not a frozen dataclass: one is made for every request
     retry_after: int | None  # seconds until the tightest exceeded window ends; None when allowed
     misses: int  # empty answers to this client within the miss window, before this request
     abnormal: bool = False  # the global circuit breaker is open: every query needs a proof of work
