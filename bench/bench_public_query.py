@@ -10,6 +10,10 @@ behind a reverse proxy) and asks for a random certificate, so no limit is reache
 written; and with the bench profile, every limit set to 0 (off) through SKILLCERT_VERIFICATION_*, which
 measures the query path alone. Any non-2xx answer (a 429 or 428 would show here) is reported.
 
+The limits-on run is made twice on SQLite: with a fresh counters file, and with one as after a day in
+service, every slot of the workers' segments taken by a window that has ended (where looking for a new key
+costs most).
+
 With limits on, the global circuit breaker counts every request as in production, but its threshold is
 raised above what wrk sends: at its production value (3,000 a minute) it would rightly call this load
 abnormal and ask every request for a proof of work, which is the breaker working, not the query path.
@@ -255,8 +259,39 @@ def _forget_counts() -> None:
         connection.close()  # the server's connections must not wait on this one
 
 
-def _measure(*, app: str | None, path: str, environment: dict[str, str], server: str) -> dict:
+def _counters_in_service() -> None:
+    """The shared counters as after a day in service: every slot of the workers' segments taken by a
+    window that has ended. A fresh file's never-used slots end a search for an absent key at once; in
+    service there are none, and each new key is looked for through its whole probe run."""
+    from array import array
+
+    from django.conf import settings
+
+    from skillcert.verification.counters import HEADER, SharedCounters
+
+    path = settings.SKILLCERT_VERIFICATION_COUNTERS_PATH
+    slots = settings.SKILLCERT_VERIFICATION_COUNTER_SLOTS
+    counters = SharedCounters(
+        path=path, segments=settings.SKILLCERT_VERIFICATION_COUNTER_SEGMENTS, slots=slots
+    )
+    counters.count([], now=time.time())  # makes the file, of the servers' geometry
+    counters.close()
+    ended = (int(time.time()) - 60) << 32 | 1  # (window end << 32) | count, as counters.py keeps a slot
+    with open(path, "r+b") as file:
+        for segment in range(os.cpu_count() or 1):  # one a worker
+            words = memoryview(bytearray(16 * slots)).cast("Q")
+            words[0::2] = memoryview(secrets.token_bytes(8 * slots)).cast("Q")  # tags
+            words[1::2] = memoryview(array("Q", [ended]) * slots)
+            file.seek(HEADER + segment * slots * 16)
+            file.write(words)
+
+
+def _measure(
+    *, app: str | None, path: str, environment: dict[str, str], server: str, in_service: bool = False
+) -> dict:
     _forget_counts()
+    if in_service:
+        _counters_in_service()
     with Server(app=app, environment=environment, server=server) as running:
         _wrk(port=running.port, path=path, seconds=WARM_UP)
         return _wrk(port=running.port, path=path, seconds=SECONDS)
@@ -336,6 +371,16 @@ def run() -> Iterator[dict]:
                     insert_seconds=inserted,
                     load_average_before=round(load, 2),
                 )
+                if database == "sqlite":
+                    query = _measure(
+                        app=None, path=QUERY_PATH, environment=limits_on, server=server, in_service=True
+                    )
+                    yield _line(
+                        f"public_query_{database}_counters_in_service",
+                        query,
+                        bare,
+                        limits="on, distinct client per request, counters in memory after a day in service",
+                    )
                 if database == "postgresql":  # a one-machine PostgreSQL installation may count in memory
                     in_memory = {**limits_on, "SKILLCERT_VERIFICATION_COUNTERS": "memory"}
                     query = _measure(app=None, path=QUERY_PATH, environment=in_memory, server=server)
