@@ -3,6 +3,16 @@
 import pytest
 
 from skillcert.api.tests.helpers import ApiClient
+from skillcert.evaluation.tests.factories import make_plan, make_spec
+
+
+@pytest.fixture
+def plan(world):
+    """body_y's acknowledged 四级 plan with 30 places, open to applications (the application import tests).
+
+    A module that needs other places or a schedule defines its own ``plan``, which takes precedence.
+    """
+    return make_plan(world, spec=make_spec(world, level_code="L4"), capacity=30)
 
 
 @pytest.fixture
