@@ -140,7 +140,8 @@ def _raise_range_exists(existing: LevelRange) -> None:
         "range": level_span_label(lowest=existing.lowest, highest=existing.highest),
     }
     field = "job_type" if existing.job_type_id else "occupation"
-    raise ValidationError({field: message}, code="level_range_exists")
+    # The code goes on the message: Django ignores ``code`` when the error is a dict of fields.
+    raise ValidationError({field: ValidationError(message, code="level_range_exists")})
 
 
 @transaction.atomic

@@ -1,9 +1,12 @@
 """Level ranges (可评价等级范围): the seeded facts, which range applies, the check filings use, and the
-create / update / delete services with their audit events."""
+create / update / delete services with their audit events, including a create that loses the race to another
+administrator recording the same range."""
+
+import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from skillcert.core.models import AuditEvent
 from skillcert.reference.models import JobType, LevelRange, Occupation, SkillLevel
@@ -209,6 +212,83 @@ def test_create_refuses_bad_ends_and_a_second_range(world):
     }
     assert LevelRange.objects.count() == 5
     assert not AuditEvent.objects.filter(action="level_range.created").exists()
+
+
+RACE_NEEDS_POSTGRESQL = (
+    "SQLite takes the write lock at BEGIN (transaction_mode IMMEDIATE): a second create waits for the first "
+    "to commit, and its own check then finds the range, so the constraint is never the one to refuse it."
+)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason=RACE_NEEDS_POSTGRESQL)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("occupation_code", "job_type_name", "field", "subject"),
+    [(COOK, None, "occupation", "中式烹调师"), ("6-18-01-01", "数控车工", "job_type", "车工（数控车工）")],
+    ids=["occupation", "job_type"],
+)
+def test_a_range_recorded_meanwhile_by_another_administrator_is_refused_by_the_constraint(
+    world, occupation_code, job_type_name, field, subject
+):
+    # given a subject with no range, and a second administrator who records 五级–二级 for it in their own
+    # transaction right after this create has found none, committing before this create inserts
+    subject_occupation = occupation(occupation_code)
+    subject_job_type = job_type(occupation_code, job_type_name) if job_type_name else None
+    l5, l4, l2, l1 = level("L5"), level("L4"), level("L2"), level("L1")
+    rival: dict[str, object] = {}
+
+    def record_the_rival_range() -> None:
+        try:
+            rival["range"] = level_range_create(
+                actor=world.municipal_admin,
+                occupation=subject_occupation,
+                job_type=subject_job_type,
+                lowest=l5,
+                highest=l2,
+            )
+        except BaseException as error:  # reported to the test thread below
+            rival["error"] = error
+        finally:
+            connection.close()
+
+    def rival_commits_after_the_existence_check(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if not rival and sql.lstrip().startswith("SELECT") and '"reference_levelrange"' in sql:
+            thread = threading.Thread(target=record_the_rival_range)
+            thread.start()
+            thread.join(timeout=30)
+            assert not thread.is_alive(), "the rival create did not finish"
+        return result
+
+    # when this administrator records 四级–一级 for it
+    with (
+        connection.execute_wrapper(rival_commits_after_the_existence_check),
+        pytest.raises(ValidationError) as error,
+    ):
+        level_range_create(
+            actor=world.municipal_admin,
+            occupation=subject_occupation,
+            job_type=subject_job_type,
+            lowest=l4,
+            highest=l1,
+        )
+
+    # then the rival's range was recorded, and this create is refused naming it, on the subject's field
+    assert "error" not in rival, rival.get("error")
+    assert error.value.message_dict == {
+        field: [str(MSG_RANGE_EXISTS) % {"subject": subject, "range": "五级/初级工至二级/技师"}]
+    }
+    assert error.value.error_dict[field][0].code == "level_range_exists"
+    # and only the rival's row exists, with only its audit event
+    stored = LevelRange.objects.get(occupation=subject_occupation, job_type=subject_job_type)
+    assert (stored.pk, stored.lowest_id, stored.highest_id) == (rival["range"].pk, 5, 2)
+    events = AuditEvent.objects.filter(action="level_range.created")
+    assert [(event.target_id, event.data) for event in events] == [
+        (
+            str(stored.pk),
+            {"occupation": occupation_code, "job_type": job_type_name or "", "lowest": "L5", "highest": "L2"},
+        )
+    ]
 
 
 def test_the_database_refuses_a_lowest_level_above_the_highest():
