@@ -122,13 +122,14 @@ def test_a_table_with_no_never_used_slot_left_still_counts_exactly(tmp_path):
         first.count([(key(f"old-{index}"), 1)], now=NOW)
     later = NOW + 60
 
-    # when both count new keys in the next window
-    fresh = [key(f"new-{index}", end=later + 60) for index in range(6)]
+    # when both count new keys in the next window, all at home in the segment's second-last slot (so that
+    # all but the first lie further along their run, on both sides of the segment's end)
+    fresh = [(later + 60, tag) for _, tag in colliding_keys(6, slots=PROBES, home=PROBES - 2)]
     for counter in fresh:
         first.count([(counter, 2)], now=later)
     counts = second.count([(counter, 1) for counter in fresh], now=later)
 
-    # then the second reads each key through the first's full run, and a key nobody counted reads 0
+    # then the second finds each key in the first's segment, and a key nobody counted reads 0
     assert counts == dict.fromkeys(fresh, 3)
     absent = key("never-counted", end=later + 60)
     assert second.count([(absent, 0)], now=later) == {absent: 0}
@@ -220,3 +221,41 @@ def test_counts_survive_a_restart_of_every_worker(tmp_path):
     # then the count goes on: a restart does not reset anyone's limit
     assert after.count([(key("a"), 1)], now=NOW) == {key("a"): 6}
     after.close()
+
+
+def test_a_tag_equal_to_another_slots_count_word_is_not_taken_for_that_slot(tmp_path):
+    # given three counters in one run: D at home in slot 2, A in slot 3 whose count word is (END << 32 | 2),
+    # and C in slot 4 whose tag's high half is END
+    end = NOW + 60
+    counters = SharedCounters(path=tmp_path / "c.bin", segments=1, slots=PROBES)
+    d, a, c = (end, 999 << 32 | 2), (end, 12345 << 32 | 3), (end, end << 32 | 4)
+    counters.count([(d, 1), (a, 2), (c, 1)], now=NOW)
+
+    # when a key whose tag is those same 8 bytes, END << 32 | 2, at home in slot 2, is read and counted
+    twin = (end, end << 32 | 2)
+    read = counters.count([(twin, 0)], now=NOW)
+    counted = counters.count([(twin, 1)], now=NOW)
+
+    # then it is a new key of its own, and the others keep their counts
+    assert read == {twin: 0}
+    assert counted == {twin: 1}
+    assert counters.count([(d, 0), (a, 0), (c, 0)], now=NOW) == {d: 1, a: 2, c: 1}
+    counters.close()
+
+
+def test_a_new_key_takes_a_slot_whose_window_has_ended_before_evicting_a_live_one(tmp_path):
+    # given a run of sixteen keys at home in slot 0: the eighth in a window that ends at NOW, the seven
+    # before it live with 5 each and the eight after it live with 2 each (the smallest counts)
+    counters = SharedCounters(path=tmp_path / "c.bin", segments=1, slots=PROBES)
+    *keys, fresh = colliding_keys(PROBES + 1, slots=PROBES)
+    keys[7] = (NOW, keys[7][1])
+    for index, counter in enumerate(keys):
+        counters.count([(counter, 5 if index < 8 else 2)], now=NOW - 30)
+
+    # when a new key at home in slot 0 arrives at NOW
+    assert counters.count([(fresh, 1)], now=NOW) == {fresh: 1}
+
+    # then every live key keeps its count: the ended slot was taken, not the smallest live one
+    expected = {counter: 5 if index < 7 else 2 for index, counter in enumerate(keys) if index != 7}
+    assert counters.count([(counter, 0) for counter in expected], now=NOW) == expected
+    counters.close()
