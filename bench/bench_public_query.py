@@ -271,19 +271,21 @@ def _counters_in_service() -> None:
 
     path = settings.SKILLCERT_VERIFICATION_COUNTERS_PATH
     slots = settings.SKILLCERT_VERIFICATION_COUNTER_SLOTS
-    counters = SharedCounters(
-        path=path, segments=settings.SKILLCERT_VERIFICATION_COUNTER_SEGMENTS, slots=slots
-    )
+    segments = settings.SKILLCERT_VERIFICATION_COUNTER_SEGMENTS
+    counters = SharedCounters(path=path, segments=segments, slots=slots)
     counters.count([], now=time.time())  # makes the file, of the servers' geometry
     counters.close()
     ended = (int(time.time()) - 60) << 32 | 1  # (window end << 32) | count, as counters.py keeps a slot
+    size = path.stat().st_size
     with open(path, "r+b") as file:
-        for segment in range(os.cpu_count() or 1):  # one a worker
+        for segment in range(min(os.cpu_count() or 1, segments)):  # one a worker
             words = memoryview(bytearray(16 * slots)).cast("Q")
             words[0::2] = memoryview(secrets.token_bytes(8 * slots)).cast("Q")  # tags
             words[1::2] = memoryview(array("Q", [ended]) * slots)
             file.seek(HEADER + segment * slots * 16)
             file.write(words)
+    if path.stat().st_size != size:  # the servers would start afresh in a new file, measuring nothing
+        raise RuntimeError("the counters file no longer has the servers' geometry")
 
 
 def _measure(
