@@ -194,7 +194,9 @@ class Verification:
         try:
             fields = await query_fields(scope, receive)
         except InputError as error:
-            status, data = 413, problem_data(413, "Payload Too Large", detail=error.errors["form"])
+            status = error.status
+            title = "Payload Too Large" if status == 413 else "Unprocessable Content"
+            data = problem_data(status, title, detail=error.errors["form"], errors=error.errors)
         else:
             outcome, value = await self._answer(client_address(scope), fields)
             if outcome == "ok":
@@ -222,7 +224,9 @@ class Verification:
         try:
             fields = await query_fields(request.scope, request.receive)
         except InputError as error:
-            return HTMLResponse(pages.query_page(self.config, action=action, errors=error.errors), 413)
+            return HTMLResponse(
+                pages.query_page(self.config, action=action, errors=error.errors), error.status
+            )
         # The ID number is never sent back, not even into the form it was typed in (security.md P1).
         shown = {key: fields.get(key, "") for key in ("name", "number")}
         outcome, value = await self._answer(client_address(request.scope), fields)

@@ -22,6 +22,7 @@ MAX_BODY = 4096  # bytes of a query body; three short fields need far less
 MSG_TWO_FIELDS = "请在姓名、证件号码、证书编号中任意填写两项。"
 MSG_TOO_LONG = "{label}过长：最多 {limit} 个字符。"
 MSG_BODY_TOO_LARGE = "请求内容过大。"
+MSG_NOT_UNICODE = "请求内容含有无效的字符（单独的 UTF-16 代理码）。"
 MSG_ID_NUMBER = {
     "resident_id_empty": "请填写证件号码。",
     "resident_id_length": "身份证号码应为 18 位（旧版为 15 位）。",
@@ -39,9 +40,12 @@ FIELD_LIMITS = {"name": ("姓名", 60), "id_number": ("证件号码", 30), "numb
 
 
 class InputError(Exception):
-    def __init__(self, errors: dict[str, str]) -> None:
+    """``status``: 413 for a body too large to read, else 422 (readable, but not a query)."""
+
+    def __init__(self, errors: dict[str, str], *, status: int = 422) -> None:
         super().__init__(errors)
         self.errors = errors
+        self.status = status
 
 
 async def query_fields(scope: Scope, receive: Receive) -> dict[str, str]:
@@ -63,6 +67,8 @@ async def query_fields(scope: Scope, receive: Receive) -> dict[str, str]:
             if not isinstance(data, dict):
                 raise InputError({"form": "请求内容应为 JSON 对象。"})
             pairs = [(str(k), v if isinstance(v, str) else "") for k, v in data.items()]
+            if not all(_is_unicode(value) for _, value in pairs):
+                raise InputError({"form": MSG_NOT_UNICODE})
         else:
             pairs = _form_pairs(body)
     fields: dict[str, str] = {}
@@ -124,7 +130,7 @@ def _content_headers(scope: Scope) -> tuple[bytes, bytes | None]:
 
 async def _read_body(receive: Receive, declared: bytes | None) -> bytes:
     if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY):
-        raise InputError({"form": MSG_BODY_TOO_LARGE})
+        raise InputError({"form": MSG_BODY_TOO_LARGE}, status=413)
     body = b""
     while True:
         message = await receive()
@@ -132,9 +138,19 @@ async def _read_body(receive: Receive, declared: bytes | None) -> bytes:
             raise ClientDisconnect
         body += message.get("body", b"")
         if len(body) > MAX_BODY:
-            raise InputError({"form": MSG_BODY_TOO_LARGE})
+            raise InputError({"form": MSG_BODY_TOO_LARGE}, status=413)
         if not message.get("more_body", False):
             return body
+
+
+def _is_unicode(text: str) -> bool:
+    """False for a string holding a lone surrogate, which JSON's \\ud800 escapes can make: no database
+    stores it, and SQLite's driver would fail on it."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _form_pairs(body: bytes) -> list[tuple[str, str]]:

@@ -63,6 +63,18 @@ def test_number_and_id_number_finds_it_through_the_blind_index(client, issued):
     assert response.json() == {"certificates": [facts(issued.zhang, level="三级/高级工")]}
 
 
+def test_a_json_body_with_a_lone_surrogate_is_refused_with_422_not_a_server_error(client, issued):
+    # given a JSON body whose name is the escape of half a UTF-16 pair, which no text can hold
+    body = '{"number": "' + issued.zhang.number + '", "name": "\\ud800"}'
+
+    # when it is posted
+    response = client.post(API, content=body, headers={"content-type": "application/json"})
+
+    # then it is refused as unreadable, saying why
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"form": "请求内容含有无效的字符（单独的 UTF-16 代理码）。"}
+
+
 def test_a_form_body_is_read_as_browsers_and_scripts_send_it(client, issued):
     # given the same query sent four ways: percent-encoded, with + for a space, as raw UTF-8 (curl), and
     # with the portal home page's field name and an unknown field before a repeated one
