@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Before django_otp: its management command addstatictoken is replaced by ours (hashed and audited).
+    "skillcert.accounts",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -57,7 +59,6 @@ INSTALLED_APPS = [
     "skillcert.core",
     "skillcert.reference",
     "skillcert.registry",
-    "skillcert.accounts",
     "skillcert.evaluation",
     "skillcert.jobs",
     "skillcert.certificates",

@@ -3,14 +3,16 @@
 A user has at most one confirmed TOTP device and one static device holding the unused recovery codes.
 A new device is created unconfirmed and replaces the old ones only when a code from it has been entered,
 so starting a re-enrolment never leaves the account without a working second factor. Starting,
-confirming and cancelling an enrolment are each audited; recovery codes are issued only at confirmation.
+confirming and cancelling an enrolment are each audited; recovery codes are issued at confirmation, and
+one at a time by an operator (``recovery_code_issue``, for someone who lost their phone), audited too.
 
 Recovery codes are password-equivalent, so they are stored like passwords: only a hash. Each
 ``StaticToken.token`` holds ``recovery_code_hash`` of a code (PBKDF2-HMAC-SHA256 with a per-user salt,
 ``RECOVERY_CODE_ITERATIONS`` iterations, 12 bytes as 16 URL-safe base64 characters: the column
-holds at most 16). The plain codes exist only in the response that shows them once. Checking a code
-hashes what was typed and hands the hash to ``StaticDevice.verify_token``, which deletes the matching row,
-so each code still works once. The stored hash itself is useless as a code: it would be hashed again.
+holds at most 16). The plain codes exist only in the page or command output that shows them once.
+Checking a code hashes what was typed and hands the hash to ``StaticDevice.verify_token``, which deletes
+the matching row, so each code still works once. The stored hash itself is useless as a code: it would be
+hashed again.
 """
 
 import base64
@@ -22,12 +24,14 @@ import segno
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from skillcert.accounts.models import User
 from skillcert.core.audit import audit_record
-from skillcert.core.request_context import RequestContext
+from skillcert.core.errors import ApplicationError
+from skillcert.core.request_context import NO_REQUEST, RequestContext
 
 RECOVERY_CODE_COUNT = 10
 # PBKDF2-HMAC-SHA256 iterations of a stored recovery code: about 35 ms per code on the 2-core reference
@@ -41,6 +45,14 @@ _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 _RECOVERY_LENGTH = 10
 TOTP_DEVICE_NAME = "认证器"
 RECOVERY_DEVICE_NAME = "恢复码"
+RECOVERY_CODE_MALFORMED = gettext_lazy(
+    "恢复码格式不正确：去掉短横线和空格后应为 %(length)d 个字符，只能用字母（不含 i、l、o，不区分大小写）"
+    "和数字 2–9，且至少含一个字母。"
+)
+RECOVERY_CODE_WITHOUT_AUTHENTICATOR = gettext_lazy(
+    "用户 %(username)s 尚未绑定认证器，恢复码对其无用：恢复码只在两步验证时代替认证器上的验证码。"
+)
+RECOVERY_CODE_EXISTS = gettext_lazy("该用户已有这个恢复码，请换一个。")
 
 
 def totp_device_confirmed(*, user: User) -> TOTPDevice | None:
@@ -163,6 +175,69 @@ def totp_enrolment_confirm(
         context=context,
     )
     return [recovery_code_display(code) for code in codes]
+
+
+def recovery_code_well_formed(code: str) -> bool:
+    """Whether a normalised code has the shape of ours, so that it can be typed at the code step at all."""
+    return (
+        len(code) == _RECOVERY_LENGTH
+        and all(character in _RECOVERY_ALPHABET for character in code)
+        and not code.isdigit()  # the sign-in takes an all-digit code for a TOTP code
+    )
+
+
+def _recovery_device(*, user: User) -> tuple[StaticDevice, bool]:
+    """The static device the sign-in checks (the user's first confirmed one), created if there is none."""
+    static = StaticDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+    if static is not None:
+        return static, False
+    return StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True), True
+
+
+@transaction.atomic
+def recovery_code_issue(
+    *,
+    user: User,
+    code: str | None = None,
+    actor: User | None = None,
+    context: RequestContext = NO_REQUEST,
+    actor_label: str = "",
+) -> str:
+    """Add one recovery code (for someone who lost their authenticator); returns it in display form.
+
+    Stored like the codes of an enrolment, only as a hash in the device the sign-in checks, so it works
+    once. ``code`` chooses it (as typed: dash, spaces and case do not matter); otherwise it is random.
+    Refused for a user without a confirmed authenticator: their sign-in never asks for a code.
+    """
+    chosen = code is not None
+    code = _new_recovery_code() if code is None else recovery_code_normalise(code)
+    if not recovery_code_well_formed(code):
+        raise ValidationError({"code": RECOVERY_CODE_MALFORMED % {"length": _RECOVERY_LENGTH}})
+    # Locked as the sign-in's code step locks it, so that two issues at once never make two static devices.
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if totp_device_confirmed(user=user) is None:
+        raise ApplicationError(RECOVERY_CODE_WITHOUT_AUTHENTICATOR % {"username": user.username})
+    static, created = _recovery_device(user=user)
+    token = recovery_code_hash(code=code, user_id=user.pk)
+    # Two equal rows would let one code sign in twice.
+    if static.token_set.filter(token=token).exists():
+        raise ApplicationError(str(RECOVERY_CODE_EXISTS))
+    StaticToken.objects.create(device=static, token=token)
+    audit_record(
+        actor=actor,
+        action="auth.recovery_code_issued",
+        target=user,
+        # Neither the code nor its hash: the hash is enough to test guesses offline.
+        data={
+            "device": static.pk,
+            "device_created": created,
+            "chosen": chosen,
+            "recovery_codes": recovery_codes_remaining(user=user),
+        },
+        context=context,
+        actor_label=actor_label,
+    )
+    return recovery_code_display(code)
 
 
 def recovery_codes_remaining(*, user: User) -> int:
