@@ -6,6 +6,7 @@ skillcert import-regions FILE    import GB/T 2260 area codes (current and retire
 skillcert import-occupations FILE  import the national occupation catalogue
 skillcert audit verify           check the audit log's hash chain
 skillcert token create USER NAME create an API token for an integration (read-only; --scope read_write)
+skillcert addstatictoken USER    one recovery code for a user who lost their authenticator (printed once)
 skillcert verification-watch     look for certificate enumeration in the public query's log (cron)
 skillcert credentials-backfill   give keys and credential entries to bodies and certificates older than them
 skillcert jobs-tidy              fail interrupted jobs and delete job outputs past their retention (cron)
