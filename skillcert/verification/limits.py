@@ -13,7 +13,6 @@ however many rules count it, and the counters hold no name, ID index or address 
 
 import hashlib
 import ipaddress
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -58,23 +57,26 @@ class Limiter:
 
     def __init__(self, *, counters: Counters, limits: Limits, secret: bytes) -> None:
         self._counters = counters
-        self._limits = limits
         self._hasher = hashlib.blake2b(key=secret, digest_size=8)
         rule = self._rule
-        self.address_rules = tuple(
-            r
-            for r in (rule("ip", MINUTE, limits.ip_per_minute), rule("ip", DAY, limits.ip_per_day))
-            if r.limit
+        # The rules that are on (a limit of 0 switches one off), as the (window, tag, limit) triples the
+        # hot path reads: a query counts against every one of them.
+        self._address_rules = _on(
+            rule("ip", MINUTE, limits.ip_per_minute), rule("ip", DAY, limits.ip_per_day)
         )
-        self.network_rule = rule("net", MINUTE, limits.network_per_minute)
-        self.identifier_rules = {
-            "number": rule("number", DAY, limits.number_per_day),
-            "id": rule("id", DAY, limits.id_number_per_day),
-            "name": rule("name", HOUR, limits.name_per_hour),
+        self._network_rules = _on(rule("net", MINUTE, limits.network_per_minute))
+        self._identifier_rules = {
+            scope: _on(rule(scope, window, limit))
+            for scope, window, limit in (
+                ("number", DAY, limits.number_per_day),
+                ("id", DAY, limits.id_number_per_day),
+                ("name", HOUR, limits.name_per_hour),
+            )
         }
-        self.view_rule = rule("view", MINUTE, limits.view_per_minute)
-        self.miss_rule = rule("miss", limits.miss_window, 0)
-        self.global_rule = rule("global", MINUTE, limits.global_per_minute)
+        self._view_rules = _on(rule("view", MINUTE, limits.view_per_minute))
+        self._miss_rule = rule("miss", limits.miss_window, 0) if limits.challenge_after_misses > 0 else None
+        self._global_rule = rule("global", MINUTE, limits.global_per_minute)
+        self._breaker_on = limits.global_per_minute > 0
 
     def _rule(self, scope: str, window: int, limit: int) -> Rule:
         return Rule(scope, window, limit, tag=self._hash("rule", f"{scope}:{window}"))
@@ -84,47 +86,38 @@ class Limiter:
         hasher.update(f"{kind}\x00{value}".encode())
         return int.from_bytes(hasher.digest(), "big")
 
-    @staticmethod
-    def _key(rule: Rule, value_hash: int, seconds: int) -> CounterKey:
-        """The counter of ``rule`` for ``value_hash`` in the window holding ``seconds``: windows differ by
-        their end, rules by their tag."""
-        return (seconds // rule.window + 1) * rule.window, (value_hash ^ rule.tag) or 1
-
-    def counting_for_query(self, *, client: str, identifiers: dict[str, str], now: float) -> "Counting":
-        """The counters a query from ``client`` for ``identifiers`` (scope → value) adds to.
+    async def check_query(
+        self, *, client: str, identifiers: dict[str, str], missed: bool, now: float
+    ) -> Verdict:
+        """Count a query from ``client`` for ``identifiers`` (scope → value) and its answer, and judge it.
 
         The lookup is made whatever the counts will say (a refused query costs what an answered one does,
         so refusals tell nothing either), and a found answer adds 0 to the miss counter, so that hits and
         misses do the same work.
         """
-        client_hash = self._hash("client", client)
-        checked = [(rule, client_hash) for rule in self.address_rules]
-        if self.network_rule.limit:
-            checked.append((self.network_rule, self._hash("net", network_of(client))))
+        seconds = int(now)
+        counting = Counting(seconds)
+        client_hash = 0
+        if self._address_rules or self._miss_rule is not None:
+            client_hash = self._hash("client", client)
+            counting.add(self._address_rules, client_hash)
+        if self._network_rules:
+            counting.add(self._network_rules, self._hash("net", network_of(client)))
         for scope, value in identifiers.items():
-            rule = self.identifier_rules[scope]
-            if rule.limit > 0:
-                checked.append((rule, self._hash(scope, value)))
-        miss = client_hash if self._limits.challenge_after_misses > 0 else None
-        return self._counting(checked, now=now, miss=miss, breaker=self.global_rule.limit > 0)
-
-    async def check_query(
-        self, *, client: str, identifiers: dict[str, str], missed: bool, now: float
-    ) -> Verdict:
-        """Count a query and its answer, and judge it."""
-        counting = self.counting_for_query(client=client, identifiers=identifiers, now=now)
-        if not counting.increments:  # every rule switched off
-            return Verdict(retry_after=None, misses=0)
-        counts = await self._counters.count(counting.with_miss(missed), now=now)
-        return self.verdict(counting, counts, missed=missed)
+            rules = self._identifier_rules[scope]
+            if rules:
+                counting.add(rules, self._hash(scope, value))
+        if self._miss_rule is not None:
+            counting.miss_key = _key(self._miss_rule, client_hash, seconds)
+            counting.increments.append((counting.miss_key, 1 if missed else 0))
+        return await self._judge(counting, missed=missed)
 
     async def check_view(self, *, client: str, now: float) -> Verdict:
         """Count a QR-code page view from ``client`` and judge it."""
-        checked = [(self.view_rule, self._hash("client", client))] if self.view_rule.limit > 0 else []
-        counting = self._counting(checked, now=now, miss=None, breaker=False)
-        if not counting.increments:
-            return Verdict(retry_after=None, misses=0)
-        return self.verdict(counting, await self._counters.count(counting.increments, now=now), missed=False)
+        counting = Counting(int(now))
+        if self._view_rules:
+            counting.add(self._view_rules, self._hash("client", client))
+        return await self._judge(counting, missed=False, breaker=False)
 
     async def spend(self, *, token: str, expires: int, now: float) -> bool:
         """Mark a solved challenge used; False when it had been used before."""
@@ -132,55 +125,57 @@ class Limiter:
         counts = await self._counters.count([(key, 1)], now=now, exact=True)
         return counts[key] == 1
 
-    def _counting(
-        self, checked: Sequence[tuple[Rule, int]], *, now: float, miss: int | None, breaker: bool
-    ) -> "Counting":
-        seconds = int(now)
-        increments = [
-            (((seconds // rule.window + 1) * rule.window, (value ^ rule.tag) or 1), 1)
-            for rule, value in checked
-        ]  # self._key, inlined: this runs for every rule of every request
-        miss_key = global_key = None
-        if miss is not None:
-            miss_key = self._key(self.miss_rule, miss, seconds)
-            increments.append((miss_key, 0))
-        if breaker:
-            global_key = self._key(self.global_rule, 0, seconds)
-            increments.append((global_key, 1))
-        return Counting(
-            increments=increments,
-            rules=[rule for rule, _ in checked],
-            miss_key=miss_key,
-            global_key=global_key,
-            seconds=seconds,
-        )
-
-    def verdict(self, counting: "Counting", counts: dict[CounterKey, int], *, missed: bool) -> Verdict:
-        """What the new counts say of the request that made them."""
-        exceeded = [  # the checked rules' counters come first in increments, in the same order
-            key[0] - counting.seconds
-            for (key, _), rule in zip(counting.increments, counting.rules, strict=False)
-            if counts[key] > rule.limit
+    async def _judge(self, counting: "Counting", *, missed: bool, breaker: bool = True) -> Verdict:
+        """Add the request to its counters (and to the global one) and say what the new counts mean."""
+        global_key = None
+        if breaker and self._breaker_on:
+            global_key = _key(self._global_rule, 0, counting.seconds)
+            counting.increments.append((global_key, 1))
+        increments = counting.increments
+        if not increments:  # every rule switched off
+            return Verdict(retry_after=None, misses=0)
+        counts = await self._counters.count(increments, now=counting.seconds)
+        # The rules' counters come first in increments, in the order of their limits.
+        exceeded = [
+            key[0]
+            for (key, _), limit in zip(increments, counting.limits, strict=False)
+            if counts[key] > limit
         ]
+        miss_key = counting.miss_key
         return Verdict(
-            retry_after=max(1, max(exceeded)) if exceeded else None,
-            misses=counts[counting.miss_key] - missed if counting.miss_key is not None else 0,
-            abnormal=counting.global_key is not None and counts[counting.global_key] > self.global_rule.limit,
+            retry_after=max(1, max(exceeded) - counting.seconds) if exceeded else None,
+            misses=counts[miss_key] - missed if miss_key is not None else 0,
+            abnormal=global_key is not None and counts[global_key] > self._global_rule.limit,
         )
 
 
-@dataclass(slots=True)
+def _on(*rules: Rule) -> tuple[tuple[int, int, int], ...]:
+    """The rules that are on, as (window, tag, limit)."""
+    return tuple((rule.window, rule.tag, rule.limit) for rule in rules if rule.limit > 0)
+
+
+def _key(rule: Rule, value_hash: int, seconds: int) -> CounterKey:
+    """The counter of ``rule`` for ``value_hash`` in the window holding ``seconds``: windows differ by their
+    end, rules by their tag."""
+    return (seconds // rule.window + 1) * rule.window, (value_hash ^ rule.tag) or 1
+
+
 class Counting:
-    """The counters one request adds to: its rules' first, in order, then the miss counter (whose amount,
-    1 for an empty answer, is known only after the lookup), then the global one."""
+    """The counters one request adds to: its rules' first, with their limits in the same order, then the
+    miss counter and the global one, which no limit refuses."""
 
-    increments: list[tuple[CounterKey, int]]
-    rules: list[Rule]
-    miss_key: CounterKey | None
-    global_key: CounterKey | None
-    seconds: int
+    __slots__ = ("increments", "limits", "miss_key", "seconds")
 
-    def with_miss(self, missed: bool) -> list[tuple[CounterKey, int]]:
-        if self.miss_key is None or not missed:
-            return self.increments
-        return [(key, 1 if key == self.miss_key else amount) for key, amount in self.increments]
+    def __init__(self, seconds: int) -> None:
+        self.seconds = seconds
+        self.increments: list[tuple[CounterKey, int]] = []
+        self.limits: list[int] = []
+        self.miss_key: CounterKey | None = None
+
+    def add(self, rules: tuple[tuple[int, int, int], ...], value_hash: int) -> None:
+        """Count once against each of ``rules`` for the value hashed to ``value_hash`` (_key, inlined:
+        this runs for every rule of every request)."""
+        seconds = self.seconds
+        for window, tag, limit in rules:
+            self.increments.append((((seconds // window + 1) * window, (value_hash ^ tag) or 1), 1))
+            self.limits.append(limit)
