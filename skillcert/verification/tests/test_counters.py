@@ -259,3 +259,31 @@ def test_a_new_key_takes_a_slot_whose_window_has_ended_before_evicting_a_live_on
     expected = {counter: 5 if index < 7 else 2 for index, counter in enumerate(keys) if index != 7}
     assert counters.count([(counter, 0) for counter in expected], now=NOW) == expected
     counters.close()
+
+
+@pytest.mark.parametrize(
+    ("ended", "smallest"),
+    [(0, 15), (15, 0), (1, 14), (14, 1), (7, 8), (8, 7)],
+    ids=lambda position: f"added-{position}",
+)
+def test_a_new_key_evicts_no_live_counter_while_its_run_has_an_ended_slot(tmp_path, ended, smallest):
+    # given a full run of sixteen keys at home in slot 0, added one after another: the one added at
+    # position `ended` in a window that ends at NOW, the one at `smallest` live with the smallest count
+    # (1), the others live with counts from 2 up. Where each landed in the run is the table's business:
+    # the pairs of positions cover the ended slot before and after the smallest live one.
+    counters = SharedCounters(path=tmp_path / "c.bin", segments=1, slots=PROBES)
+    *keys, fresh = colliding_keys(PROBES + 1, slots=PROBES)
+    keys[ended] = (NOW, keys[ended][1])
+    amounts = {
+        index: 100 if index == ended else 1 if index == smallest else 2 + index for index in range(PROBES)
+    }
+    for index, counter in enumerate(keys):
+        counters.count([(counter, amounts[index])], now=NOW - 30)
+
+    # when a new key at home in slot 0 arrives at NOW
+    assert counters.count([(fresh, 1)], now=NOW) == {fresh: 1}
+
+    # then it took the ended slot: every live key keeps its count
+    expected = {counter: amounts[index] for index, counter in enumerate(keys) if index != ended}
+    assert counters.count([(counter, 0) for counter in expected], now=NOW) == expected
+    counters.close()
