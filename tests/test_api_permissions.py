@@ -23,6 +23,7 @@ from skillcert.api.v1.api import api
 from skillcert.evaluation.models import EvaluationPlan, ResultReport, ScoreEntry
 from skillcert.evaluation.tests.factories import make_application, make_candidate, make_resident_id
 from tests.test_permissions import Objects, build_objects
+from tests.test_permissions_cases import WORLD_USERNAMES
 
 PUBLIC = "public"
 BODY_MANAGERS = {Role.BODY_ADMIN, Role.EXAM_STAFF}
@@ -33,19 +34,7 @@ AUTHORITY = {Role.FILING_REVIEWER, Role.SUPERVISOR, Role.STATISTICIAN, Role.AUTH
 BODY = {Role.BODY_ADMIN, Role.EXAM_STAFF, Role.EXAMINER, Role.INTERNAL_SUPERVISOR}
 STAFF = AUTHORITY | BODY
 OUTSIDE_BODY_Y = frozenset({"body_s_admin", "minhang_reviewer"})
-WORLD_STAFF = (
-    "municipal_admin",
-    "municipal_reviewer",
-    "municipal_supervisor",
-    "municipal_statistician",
-    "pudong_reviewer",
-    "minhang_reviewer",
-    "body_y_admin",
-    "body_y_exam_staff",
-    "body_y_examiner",
-    "body_y_internal_supervisor",
-    "body_s_admin",
-)
+WORLD_STAFF = tuple(name for name in WORLD_USERNAMES if name != "candidate")  # every staff account
 
 
 @dataclass(frozen=True)
