@@ -79,7 +79,7 @@ SKILLCERT_JOBS_OUTPUT_HOURS = env_int("JOBS_OUTPUT_HOURS", 24)
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "skillcert.core.middleware.RequestContextMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "skillcert.core.static_files.StaticFilesMiddleware",  # WhiteNoise, streamed under ASGI
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

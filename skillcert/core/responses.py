@@ -25,3 +25,14 @@ class StreamedFileResponse(FileResponse):
         read = sync_to_async(_next_chunk, thread_sensitive=False)
         while (chunk := await read(chunks)) is not None:
             yield chunk
+
+
+class StaticFileResponse(StreamedFileResponse):
+    """A static file as WhiteNoise answers it, streamed under ASGI like StreamedFileResponse. The headers
+    are WhiteNoise's alone (type, length, caching, compression): FileResponse would otherwise set its own
+    from the file."""
+
+    block_size = 64 * 1024  # one read in a worker thread for nearly every stylesheet and script
+
+    def set_headers(self, filelike: object) -> None:
+        pass

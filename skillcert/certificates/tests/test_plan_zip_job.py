@@ -2,7 +2,6 @@
 synchronous download, the body's staff only, every download audited, the file deleted after its retention,
 one job per plan, and no waiting on (or for) an application import."""
 
-import asyncio
 import io
 import os
 import stat
@@ -27,6 +26,7 @@ from skillcert.certificates.services.plan_zip_job import (
 )
 from skillcert.certificates.tests.builders import issue_certificates, make_plan
 from skillcert.core.models import AuditEvent
+from skillcert.core.tests.asgi import asgi_request
 from skillcert.evaluation.services.application_import_job import (
     APPLICATION_IMPORT,
     application_import_start,
@@ -195,34 +195,7 @@ def test_the_zip_downloaded_from_the_job_is_the_zip_the_synchronous_download_gav
 def asgi_get(path: str, cookies) -> list[dict]:
     """GET ``path`` through Django's own ASGI handler, as ``skillcert serve`` runs it; the messages sent."""
     cookie = "; ".join(f"{name}={morsel.value}" for name, morsel in cookies.items())
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(b"host", b"testserver"), (b"cookie", cookie.encode())],
-        "client": ("127.0.0.1", 40000),
-        "server": ("testserver", 80),
-    }
-    sent: list[dict] = []
-    requests = [{"type": "http.request", "body": b"", "more_body": False}]
-
-    async def receive() -> dict:
-        if requests:
-            return requests.pop()
-        await asyncio.Event().wait()  # the client stays connected until the answer is sent
-        raise AssertionError("unreachable")
-
-    async def send(message: dict) -> None:
-        sent.append(message)
-
-    asyncio.run(ASGIHandler()(scope, receive, send))
-    return sent
+    return asgi_request(path, headers={"Cookie": cookie})
 
 
 @pytest.mark.django_db(transaction=True)
