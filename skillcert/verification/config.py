@@ -11,6 +11,20 @@ from pathlib import Path
 CREDENTIAL_URL = "/credentials/v/{token}/credential.json"
 
 
+_COUNTS = (  # the limits that count requests in a window; 0 switches one off
+    "ip_per_minute",
+    "ip_per_day",
+    "network_per_minute",
+    "number_per_day",
+    "id_number_per_day",
+    "name_per_hour",
+    "view_per_minute",
+    "challenge_after_misses",
+    "global_per_minute",
+)
+MAX_CHALLENGE_BITS = 32  # about 4 × 10⁹ hashes on average: already minutes in a browser
+
+
 @dataclass(frozen=True, slots=True)
 class Limits:
     """Counts allowed per window (security.md P2). A limit of 0 switches that rule off."""
@@ -28,6 +42,22 @@ class Limits:
     # The global circuit breaker: past this many queries a minute across the installation, traffic is
     # abnormal and every query needs a solved challenge until the minute ends.
     global_per_minute: int = 3000
+
+    def __post_init__(self) -> None:
+        # A negative limit is a mistake, not a way to switch a rule off (0 is): refused when the app starts.
+        for name in (*_COUNTS, "miss_window", "challenge_bits"):
+            value = getattr(self, name)
+            smallest = 1 if name in ("miss_window", "challenge_bits") else 0
+            if not isinstance(value, int) or value < smallest:
+                rule = "0 表示关闭该规则" if smallest == 0 else f"至少为 {smallest}"
+                raise ValueError(
+                    f"限流设置 SKILLCERT_VERIFICATION_{name.upper()} 无效：{value!r}（{rule}）。"
+                )
+        if self.challenge_bits > MAX_CHALLENGE_BITS:
+            raise ValueError(
+                f"限流设置 SKILLCERT_VERIFICATION_CHALLENGE_BITS 无效：{self.challenge_bits}"
+                f"（最多 {MAX_CHALLENGE_BITS} 位，否则浏览器解不出工作量证明）。"
+            )
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,12 +1,14 @@
 """Abuse resistance: shared rate limits with 429 and Retry-After, and the proof-of-work challenge."""
 
 import dataclasses
+import re
 
 import pytest
 from django.db import connection
 from starlette.testclient import TestClient
 
 from skillcert.verification.challenge import challenge_solve
+from skillcert.verification.configure import config_from_settings
 from skillcert.verification.counters import SharedCounters
 from skillcert.verification.tests.conftest import FIXED_NOW, ZHANG_ID, app_for, client_for
 
@@ -284,3 +286,38 @@ def test_on_postgresql_misses_are_counted_in_the_database(verification_config, i
         cursor.execute("SELECT count FROM verification_counter")
         counts = [row[0] for row in cursor.fetchall()]
     assert len(counts) == 7 and set(counts) == {3}  # address ×2, network, number, name, miss, global
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "message"),
+    [
+        ("ip_per_minute", -1, "SKILLCERT_VERIFICATION_IP_PER_MINUTE 无效：-1（0 表示关闭该规则）"),
+        ("network_per_minute", -60, "SKILLCERT_VERIFICATION_NETWORK_PER_MINUTE 无效：-60"),
+        ("global_per_minute", -1, "SKILLCERT_VERIFICATION_GLOBAL_PER_MINUTE 无效：-1"),
+        ("miss_window", 0, "SKILLCERT_VERIFICATION_MISS_WINDOW 无效：0（至少为 1）"),
+        ("challenge_bits", 0, "SKILLCERT_VERIFICATION_CHALLENGE_BITS 无效：0（至少为 1）"),
+        ("challenge_bits", 33, "SKILLCERT_VERIFICATION_CHALLENGE_BITS 无效：33（最多 32 位"),
+    ],
+)
+def test_a_limit_set_out_of_range_stops_the_app_at_start_naming_the_setting(
+    settings, setting, value, message
+):
+    # given an operator's setting out of range (a negative limit switches nothing off: 0 does)
+    setattr(settings, f"SKILLCERT_VERIFICATION_{setting.upper()}", value)
+
+    # when the verification app's configuration is read, as the server does at start
+    with pytest.raises(ValueError, match=re.escape(message)):
+        config_from_settings()
+
+
+def test_zero_switches_a_limit_off_and_is_accepted(verification_config, issued):
+    # given the per-address limit switched off with 0, the others roomy
+    with limited(verification_config, ip_per_minute=0) as client:
+        # when one address queries more often than the default limit allows
+        statuses = {
+            client.post(API, data={"number": issued.zhang.number, "name": "张伟"}).status_code
+            for _ in range(12)
+        }
+
+    # then every query is answered
+    assert statuses == {200}
