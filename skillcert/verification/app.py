@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Callable
 
 import orjson
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -41,6 +41,8 @@ TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 PROBLEM = "application/problem+json"
 QUERY_API = "/api/v1/public/certificates"
 
+MSG_NOT_FOUND = "未找到：地址或核验码有误。"  # one answer whatever the reason (security.md P1)
+MSG_METHOD_NOT_ALLOWED = "此地址不接受 {method} 请求，可用：{allowed}。"
 MSG_RATE_LIMITED = "查询过于频繁，请在 {seconds} 秒后再试。"
 MSG_CHALLENGE_REQUIRED = (
     "连续多次查询未果：请先完成工作量证明（challenge），再随查询提交 challenge 与 solution。"
@@ -195,6 +197,8 @@ class Verification:
         extra: list[tuple[bytes, bytes]] = []
         try:
             fields = await query_fields(scope, receive)
+        except ClientDisconnect:  # gone before its query arrived: nobody to answer, nothing to log
+            return
         except InputError as error:
             status = error.status
             title = "Payload Too Large" if status == 413 else "Unprocessable Content"
@@ -225,6 +229,8 @@ class Verification:
             return HTMLResponse(pages.query_page(self.config, action=action))
         try:
             fields = await query_fields(request.scope, request.receive)
+        except ClientDisconnect:  # gone before its query arrived: the answer goes nowhere
+            return Response(status_code=400)
         except InputError as error:
             return HTMLResponse(
                 pages.query_page(self.config, action=action, errors=error.errors), error.status
@@ -264,7 +270,7 @@ class Verification:
         if outcome == "limited":
             return _limited(value)
         if outcome == "missing":
-            return problem(404, "Not Found")
+            return problem(404, "Not Found", detail=MSG_NOT_FOUND)
         token = request.path_params["token"]
         return json_response(
             {"certificate": value, "credential": self.config.credential_url.format(token=token)}
@@ -282,11 +288,13 @@ class Verification:
 
     async def not_found(self, request: Request, exc: Exception) -> Response:
         if request.url.path.startswith("/api/"):
-            return problem(404, "Not Found")
+            return problem(404, "Not Found", detail=MSG_NOT_FOUND)
         return HTMLResponse(pages.not_found_page(self.config), 404)
 
     async def method_not_allowed(self, request: Request, exc: Exception) -> Response:
-        return problem(405, "Method Not Allowed")
+        allowed = getattr(exc, "headers", None) or {}  # Starlette's 405 carries the Allow header
+        detail = MSG_METHOD_NOT_ALLOWED.format(method=request.method, allowed=allowed.get("Allow", ""))
+        return problem(405, "Method Not Allowed", detail=detail, headers=allowed)
 
 
 def _limited_data(seconds: int) -> dict[str, object]:

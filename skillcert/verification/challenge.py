@@ -53,10 +53,12 @@ def challenge_solved(
 ) -> int | None:
     """The challenge's expiry when ``solution`` solves a valid, unexpired challenge issued to ``client``."""
     parts = token.split(".")
-    if len(parts) != 4 or parts[0] != VERSION or not parts[1].isdigit():
+    # ASCII digits only: int() refuses some characters that isdigit() accepts ("²"). ASCII for the MAC too:
+    # compare_digest refuses to compare other text, and a client may send anything.
+    if len(parts) != 4 or parts[0] != VERSION or not (parts[1].isascii() and parts[1].isdigit()):
         return None
     body, mac = ".".join(parts[:3]), parts[3]
-    if not hmac.compare_digest(mac, _mac(secret, body, client)):
+    if not (mac.isascii() and hmac.compare_digest(mac, _mac(secret, body, client))):
         return None
     expires = int(parts[1])
     if expires < now:

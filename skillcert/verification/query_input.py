@@ -62,7 +62,7 @@ async def query_fields(scope: Scope, receive: Receive) -> dict[str, str]:
         if content_type.startswith(b"application/json"):
             try:
                 data = json.loads(body or b"{}")
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: "[[[[…", nested deeper than Python goes
                 raise InputError({"form": "请求内容不是有效的 JSON。"}) from None
             if not isinstance(data, dict):
                 raise InputError({"form": "请求内容应为 JSON 对象。"})

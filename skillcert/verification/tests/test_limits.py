@@ -151,6 +151,29 @@ def test_a_wrong_solution_or_another_clients_challenge_is_refused(verification_c
     assert stolen.status_code == 428
 
 
+@pytest.mark.parametrize(
+    "token",
+    ["v1.1.a.é", "v1.².a.0123456789abcdef0123456789abcdef", "v1.١٢٣.a.b", "v1.1.a." + "张" * 32],
+    ids=["non-ascii-mac", "superscript-digit", "arabic-indic-digits", "chinese-mac"],
+)
+def test_a_challenge_of_any_characters_is_refused_with_a_new_challenge_not_a_server_error(
+    verification_config, issued, token
+):
+    # given a client that must solve a challenge after one miss
+    with limited(verification_config, challenge_after_misses=1, challenge_bits=8) as client:
+        client.post(API, data={"number": issued.zhang.number, "name": "李四"})
+        hit = {"number": issued.zhang.number, "name": "张伟"}
+
+        # when it presents a forged challenge holding characters no issued challenge has, as JSON and as
+        # the query page's form
+        answer = client.post(API, json={**hit, "challenge": token, "solution": "1"})
+        page = client.post("/query", data={**hit, "challenge": token, "solution": "1"})
+
+    # then it is asked for a fresh challenge, as for any wrong one
+    assert answer.status_code == 428 and answer.json()["challenge"] != token
+    assert page.status_code == 428
+
+
 def test_the_query_page_shows_the_challenge_and_explains_it_without_javascript(verification_config, issued):
     # given a client with one miss behind it and a challenge after one miss
     with limited(verification_config, challenge_after_misses=1, challenge_bits=8) as client:

@@ -56,7 +56,13 @@ def test_an_unknown_token_is_a_plain_404(client, issued):
     assert [p.status_code for p in pages] == [404, 404, 404]
     assert len({p.text for p in pages}) == 1 and "页面不存在" in pages[0].text
     assert [a.status_code for a in answers] == [404, 404, 404]
-    assert [a.json() for a in answers] == [{"type": "about:blank", "title": "Not Found", "status": 404}] * 3
+    not_found = {
+        "type": "about:blank",
+        "title": "Not Found",
+        "status": 404,
+        "detail": "未找到：地址或核验码有误。",
+    }
+    assert [a.json() for a in answers] == [not_found] * 3
 
 
 def test_a_revoked_certificate_shows_revoked_with_its_date(client, issued, world):
