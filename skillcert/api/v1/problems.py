@@ -12,10 +12,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    BadRequest,
+    ObjectDoesNotExist,
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Field, NinjaAPI, Schema
@@ -56,6 +65,23 @@ TYPES = {
     500: "server-error",
     503: "service-unavailable",
 }
+# What Django raises when it cannot read a request body: a multipart body without a (valid) boundary, a
+# form that is not UTF-8, a client that stops sending, a body over DATA_UPLOAD_MAX_MEMORY_SIZE or with too
+# many fields or files. They come from reading request.POST, request.FILES or request.body, which ninja does
+# while collecting the parameters, before the handler runs: so nothing has been written or audited.
+# Django's own views answer these 400; without a handler here they would be taken for server errors.
+UNREADABLE_BODY_ERRORS: tuple[type[Exception], ...] = (
+    MultiPartParserError,
+    BadRequest,
+    UnreadablePostError,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
+UNREADABLE_BODY_DETAIL = gettext_lazy(
+    "无法读取请求体：请确认 Content-Type 与请求体一致（上传文件须使用带 boundary 的 multipart/form-data，"
+    "表单须为 UTF-8 编码），且请求体的大小和字段、文件数量未超出限制。"
+)
 # An ApplicationError answers 422 unless it says ``extra={"status": 409}`` (a clash with current state).
 APPLICATION_ERROR_STATUSES = frozenset({409, 422})
 
@@ -246,6 +272,10 @@ def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return problem_response(status=exc.status_code, detail=detail)
 
 
+def _on_unreadable_body(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return problem_response(status=400, detail=str(UNREADABLE_BODY_DETAIL))
+
+
 def _on_unhandled(request: HttpRequest, exc: Exception) -> HttpResponse:
     context = getattr(request, "context", None)
     request_id = getattr(context, "request_id", "")
@@ -271,6 +301,7 @@ def install_problem_handlers(api: NinjaAPI) -> None:
         (ObjectDoesNotExist, _on_not_found),
         (Throttled, _on_throttled),
         (HttpError, _on_http_error),
+        *((exc_class, _on_unreadable_body) for exc_class in UNREADABLE_BODY_ERRORS),
         (Exception, _on_unhandled),
     ]
     for exc_class, handler in handlers:

@@ -16,6 +16,7 @@ from ninja.files import UploadedFile
 
 from skillcert.accounts.roles import BODY_MANAGER_ROLES, STAFF_ROLES
 from skillcert.api.v1.auth import require_roles
+from skillcert.api.v1.integers import DatabaseId, RowOffset
 from skillcert.api.v1.problems import (
     FieldError,
     Problem,
@@ -88,7 +89,7 @@ class ApplicationListQuery(Schema):
     status: str | None = Field(default=None, max_length=12)
     q: str | None = Field(default=None, max_length=40, description="姓名、准考证号或完整证件号码")
     limit: int = Field(default=50, ge=1, le=500)
-    offset: int = Field(default=0, ge=0)
+    offset: RowOffset = 0
 
 
 def _out(application: Application) -> dict:
@@ -130,7 +131,7 @@ def import_rejected(rejected: ImportRejected) -> Problem:
 
 @router.post(
     "/plans/{plan_id}/applications/import",
-    response={200: ImportOut, **problem_responses(401, 403, 404, 409, 422)},
+    response={200: ImportOut, **problem_responses(400, 401, 403, 404, 409, 422)},
     url_name="plan_applications_import",
     operation_id="plan_applications_import",
     summary="从 Excel 模板批量登记考生",
@@ -143,7 +144,7 @@ def import_rejected(rejected: ImportRejected) -> Problem:
 )
 def import_applications(
     request: HttpRequest,
-    plan_id: int,
+    plan_id: DatabaseId,
     file: File[UploadedFile],
     source: Form[str] = "body",
     group_name: Form[str] = "",
@@ -203,7 +204,7 @@ def _certificates(items: list[PriorCertificateIn]) -> tuple[PriorCertificate, ..
         "或 ineligible（eligibility_explanation 说明原因）。名额已满或已报名时 409。"
     ),
 )
-def create_application(request: HttpRequest, plan_id: int, data: ApplicationIn):
+def create_application(request: HttpRequest, plan_id: DatabaseId, data: ApplicationIn):
     """Registers one person for a plan of the caller's body and decides eligibility."""
     user = require_roles(request, *BODY_MANAGER_ROLES)
     plan = plan_get_for_user(user=user, plan_id=plan_id)
@@ -239,7 +240,7 @@ def create_application(request: HttpRequest, plan_id: int, data: ApplicationIn):
     summary="列出评价计划的报名",
     description="评价机构工作人员看到本机构计划的报名，人社部门工作人员看到辖区内机构计划的报名；证件号码均为脱敏形式。",
 )
-def list_applications(request: HttpRequest, plan_id: int, filters: Query[ApplicationListQuery]):
+def list_applications(request: HttpRequest, plan_id: DatabaseId, filters: Query[ApplicationListQuery]):
     """The applications of a plan in the caller's scope, in ticket order, paged by limit/offset."""
     user = require_roles(request, *STAFF_ROLES)
     plan = plan_get_for_user(user=user, plan_id=plan_id)

@@ -21,6 +21,7 @@ from skillcert.accounts.tokens import (
     api_token_revoke,
 )
 from skillcert.api.v1.auth import TokenAuth, api_user
+from skillcert.api.v1.integers import DatabaseId
 from skillcert.api.v1.problems import FieldError, Problem, problem_responses
 
 router = Router(tags=["auth"])
@@ -136,7 +137,7 @@ def list_tokens(request: HttpRequest):
     summary="撤销本人的一个接口令牌",
     description="立即撤销调用者本人的一个接口令牌；他人的令牌按不存在处理（404）。只读令牌不能撤销令牌（403）。",
 )
-def revoke_token(request: HttpRequest, token_id: int):
+def revoke_token(request: HttpRequest, token_id: DatabaseId):
     """Revokes one of the caller's tokens; another user's token answers 404."""
     user = api_user(request)
     token = get_object_or_404(api_token_list(user=user), pk=token_id)

@@ -14,6 +14,7 @@ from pydantic import ConfigDict
 
 from skillcert.accounts.roles import STAFF_ROLES, Role
 from skillcert.api.v1.auth import api_user, require_roles
+from skillcert.api.v1.integers import DatabaseId, RowOffset
 from skillcert.api.v1.problems import problem_responses
 from skillcert.certificates import selectors
 from skillcert.certificates.models import Certificate
@@ -65,12 +66,12 @@ class CertificateListOut(Schema):
 
 
 class CertificateListQuery(Schema):
-    plan_id: int | None = Field(default=None, ge=1, description="只列出该评价计划的证书")
+    plan_id: DatabaseId | None = Field(default=None, description="只列出该评价计划的证书")
     q: str | None = Field(default=None, max_length=60, description="证书编号（前缀）或姓名")
     level: str | None = Field(default=None, max_length=16, description="等级代码，如 L3")
     year: int | None = Field(default=None, ge=2019, le=2100, description="发证年份")
     limit: int = Field(default=50, ge=1, le=200)
-    offset: int = Field(default=0, ge=0)
+    offset: RowOffset = 0
 
 
 def _certificate_out(certificate: Certificate) -> dict:
@@ -105,7 +106,7 @@ def _certificate_out(certificate: Certificate) -> dict:
         "计划状态变为“证书已发放”。全部成功或全部不发。其他机构的计划按不存在处理（404）。"
     ),
 )
-def issue_plan_certificates(request: HttpRequest, plan_id: int):
+def issue_plan_certificates(request: HttpRequest, plan_id: DatabaseId):
     """Issues every passed candidate's certificate of a results-approved plan of the caller's body."""
     user = require_roles(request, Role.BODY_ADMIN)
     plan = get_object_or_404(selectors.plan_list_for_issuer(user=user), pk=plan_id)
@@ -261,7 +262,7 @@ class PlanCertificatesRevokeOut(Schema):
     summary="批量撤销评价计划的全部有效证书",
     description="权限同撤销单本证书。计划没有有效证书时答 409。",
 )
-def revoke_plan_certificates(request: HttpRequest, plan_id: int, data: PlanCertificatesRevokeIn):
+def revoke_plan_certificates(request: HttpRequest, plan_id: DatabaseId, data: PlanCertificatesRevokeIn):
     """Revokes every valid certificate of a plan in the caller's scope with one reason."""
     user = require_roles(request, *REVOKER_ROLES)
     plan = get_object_or_404(selectors.plan_list_for_revoker(user=user), pk=plan_id)

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
+from skillcert.api.v1.integers import PageNumber
 from skillcert.api.v1.problems import Problem, problem_responses
 from skillcert.registry import selectors
 
@@ -67,7 +68,7 @@ class BodySearchIn(Schema):
     q: str = Field(default="", max_length=60, description="机构名称（部分）")
     occupation: str = Field(default="", max_length=40, description="职业编码（前缀）或职业名称（部分）")
     district: str = Field(default="", max_length=6, description="所在区代码，如 310115")
-    page: int = Field(default=1, ge=1)
+    page: PageNumber = 1
 
 
 # ---- operations -----------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from ninja import Field, Router, Schema
 from skillcert.accounts.models import User
 from skillcert.accounts.roles import AUTHORITY_ACTOR_ROLES, BODY_MANAGER_ROLES, STAFF_ROLES
 from skillcert.api.v1.auth import require_roles
+from skillcert.api.v1.integers import DatabaseId
 from skillcert.api.v1.problems import problem_responses
 from skillcert.evaluation.models import EvaluationPlan
 from skillcert.evaluation.selectors.plans import (
@@ -46,8 +47,8 @@ class PlanSessionIn(Schema):
 
 
 class PlanCreateIn(Schema):
-    spec_id: int = Field(description="本机构评价规范的 id")
-    site_id: int = Field(description="本机构评价站点的 id")
+    spec_id: DatabaseId = Field(description="本机构评价规范的 id")
+    site_id: DatabaseId = Field(description="本机构评价站点的 id")
     capacity: int = Field(ge=1, le=100_000)
     sessions: list[PlanSessionIn] = Field(description="评价规范每个考核科目一场")
 
@@ -84,7 +85,7 @@ class PlanRejectOut(Schema):
 
 
 class PlanStaffAssignIn(Schema):
-    user_id: int = Field(description="本机构工作人员的用户 id")
+    user_id: DatabaseId = Field(description="本机构工作人员的用户 id")
     duty: DutyName
 
 
@@ -175,13 +176,13 @@ def create_plan(request: HttpRequest, data: PlanCreateIn):
 
 @router.get(
     "/{plan_id}",
-    response={200: PlanDetailOut, **problem_responses(401, 403, 404)},
+    response={200: PlanDetailOut, **problem_responses(401, 403, 404, 422)},
     url_name="plans_get",
     operation_id="plans_get",
     summary="查看评价计划的状态和下一步",
     description="计划的状态、考试安排、人员配备情况，以及调用者在该计划上的下一步事项。",
 )
-def get_plan(request: HttpRequest, plan_id: int):
+def get_plan(request: HttpRequest, plan_id: DatabaseId):
     """A plan in the caller's scope with its staffing and the caller's next steps."""
     user = require_roles(request, *STAFF_ROLES)
     plan = _plan(request, plan_id)
@@ -232,7 +233,7 @@ def get_plan(request: HttpRequest, plan_id: int):
     summary="为评价计划安排人员",
     description="从本机构工作人员中安排考评组长、考评员、监考人员、评审组成员或内部督导员。",
 )
-def assign_plan_staff(request: HttpRequest, plan_id: int, data: PlanStaffAssignIn):
+def assign_plan_staff(request: HttpRequest, plan_id: DatabaseId, data: PlanStaffAssignIn):
     """Assigns one of the body's staff to a duty on the plan."""
     user = require_roles(request, *BODY_MANAGER_ROLES)
     plan = _plan(request, plan_id)
@@ -261,7 +262,7 @@ def assign_plan_staff(request: HttpRequest, plan_id: int, data: PlanStaffAssignI
     summary="提交评价计划",
     description="在首场考试前规定的工作日数之前、人员配备符合要求时，将计划提交所在区人社部门确认。",
 )
-def submit_plan(request: HttpRequest, plan_id: int):
+def submit_plan(request: HttpRequest, plan_id: DatabaseId):
     """Submits a draft or returned plan to the authority."""
     user = require_roles(request, *BODY_MANAGER_ROLES)
     plan = plan_submit(plan=_plan(request, plan_id), actor=user, context=request.context)  # type: ignore[attr-defined]
@@ -281,7 +282,7 @@ def submit_plan(request: HttpRequest, plan_id: int):
     summary="确认评价计划（开放报名）",
     description="所在区人社部门确认已提交的计划，计划开放报名。",
 )
-def acknowledge_plan(request: HttpRequest, plan_id: int):
+def acknowledge_plan(request: HttpRequest, plan_id: DatabaseId):
     """The authority acknowledges a submitted plan."""
     user = require_roles(request, *AUTHORITY_ACTOR_ROLES)
     plan = plan_acknowledge(plan=_plan(request, plan_id), actor=user, context=request.context)  # type: ignore[attr-defined]
@@ -296,7 +297,7 @@ def acknowledge_plan(request: HttpRequest, plan_id: int):
     summary="退回评价计划",
     description="所在区人社部门说明原因，将已提交的计划退回机构修改。",
 )
-def reject_plan(request: HttpRequest, plan_id: int, data: PlanRejectIn):
+def reject_plan(request: HttpRequest, plan_id: DatabaseId, data: PlanRejectIn):
     """The authority returns a submitted plan with a reason."""
     user = require_roles(request, *AUTHORITY_ACTOR_ROLES)
     plan = plan_reject(

@@ -14,6 +14,7 @@ from ninja import Field, Router, Schema
 
 from skillcert.accounts.roles import FILING_AUTHORITY_ROLES, Role
 from skillcert.api.v1.auth import api_user, require_roles
+from skillcert.api.v1.integers import DatabaseId
 from skillcert.api.v1.problems import FieldError, Problem, problem_responses
 from skillcert.reference.models import JobType, Occupation, Region, SkillLevel
 from skillcert.registry import selectors, services
@@ -108,7 +109,7 @@ class FilingOut(Schema):
 
 
 class SiteCodeIn(Schema):
-    id: int = Field(description="申请中站点的 id（见 GET /filings/{id} 的 sites）")
+    id: DatabaseId = Field(description="申请中站点的 id（见 GET /filings/{id} 的 sites）")
     sequence_code: str = Field(max_length=6, description="6 位站点序列码")
 
 
@@ -341,13 +342,13 @@ def _details_prefixed(error: ValidationError) -> ValidationError:
 
 @router.get(
     "/filings/{filing_id}",
-    response={200: FilingOut, **problem_responses(401, 403, 404)},
+    response={200: FilingOut, **problem_responses(401, 403, 404, 422)},
     url_name="registry_filing_detail",
     operation_id="registry_filing_detail",
     summary="查看备案申请",
     description="机构管理员查看本机构的申请；人社部门查看辖区内已提交的申请。范围外的申请返回 404。",
 )
-def filing_detail(request: HttpRequest, filing_id: int):
+def filing_detail(request: HttpRequest, filing_id: DatabaseId):
     require_roles(request, Role.BODY_ADMIN, *FILING_AUTHORITY_ROLES)
     return _filing_for(request, filing_id)
 
@@ -362,7 +363,7 @@ def filing_detail(request: HttpRequest, filing_id: int):
         "为站点赋予 6 位序列码（省略的站点使用建议码）、为首次备案的机构赋予 4 位机构代码，备案范围随即生效。"
     ),
 )
-def filing_approve(request: HttpRequest, filing_id: int, data: ApproveIn):
+def filing_approve(request: HttpRequest, filing_id: DatabaseId, data: ApproveIn):
     user = require_roles(request, *FILING_AUTHORITY_ROLES)
     application = selectors.filing_get_for_user(user=user, pk=filing_id)
     codes = selectors.site_sequence_code_suggestions(application=application)
@@ -398,7 +399,7 @@ def _decide(request: HttpRequest, filing_id: int, data: ReasonIn, service) -> Fi
     summary="退回备案申请",
     description="退回申请并说明需要修改的内容；机构修改后可重新提交。",
 )
-def filing_return(request: HttpRequest, filing_id: int, data: ReasonIn):
+def filing_return(request: HttpRequest, filing_id: DatabaseId, data: ReasonIn):
     return _decide(request, filing_id, data, services.filing_return)
 
 
@@ -410,5 +411,5 @@ def filing_return(request: HttpRequest, filing_id: int, data: ReasonIn):
     summary="不予备案",
     description="作出不予备案的决定并说明理由；申请办结。",
 )
-def filing_reject(request: HttpRequest, filing_id: int, data: ReasonIn):
+def filing_reject(request: HttpRequest, filing_id: DatabaseId, data: ReasonIn):
     return _decide(request, filing_id, data, services.filing_reject)

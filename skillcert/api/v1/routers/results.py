@@ -14,6 +14,7 @@ from ninja import Field, Router, Schema
 from skillcert.accounts.models import User
 from skillcert.accounts.roles import AUTHORITY_ACTOR_ROLES, BODY_MANAGER_ROLES, STAFF_ROLES
 from skillcert.api.v1.auth import require_roles
+from skillcert.api.v1.integers import DatabaseId
 from skillcert.api.v1.problems import problem_responses
 from skillcert.evaluation.models import EvaluationPlan, ResultReport
 from skillcert.evaluation.selectors.plans import plan_get_for_user
@@ -55,7 +56,7 @@ class PublicityStartOut(Schema):
         "开始当天如为工作日计为第 1 天。"
     ),
 )
-def start_publicity(request: HttpRequest, plan_id: int, data: PublicityStartIn):
+def start_publicity(request: HttpRequest, plan_id: DatabaseId, data: PublicityStartIn):
     """Publishes the plan's passing list."""
     user = require_roles(request, *BODY_MANAGER_ROLES)
     plan = plan_publicity_start(
@@ -90,7 +91,7 @@ class ReportSubmitOut(Schema):
     summary="报送评价结果",
     description="公示期满、全部异议已答复后（或结果被退回修改后）报送人社部门审核；审核期限按工作日计算。",
 )
-def submit_report(request: HttpRequest, plan_id: int):
+def submit_report(request: HttpRequest, plan_id: DatabaseId):
     """Reports the plan's results to its authority."""
     user = require_roles(request, *BODY_MANAGER_ROLES)
     report = result_report_submit(
@@ -131,7 +132,7 @@ class ReportApproveOut(Schema):
     summary="核准评价结果",
     description="机构所在地区的人社部门核准报送的结果；核准后机构可为合格考生发放证书。",
 )
-def approve_report(request: HttpRequest, plan_id: int):
+def approve_report(request: HttpRequest, plan_id: DatabaseId):
     """The authority approves the plan's reported results."""
     user = require_roles(request, *AUTHORITY_ACTOR_ROLES)
     report = result_report_approve(
@@ -168,7 +169,7 @@ class ReportReturnOut(Schema):
     summary="退回评价结果",
     description="人社部门说明原因退回报送的结果；机构可说明原因修改成绩后重新报送。",
 )
-def return_report(request: HttpRequest, plan_id: int, data: ReportReturnIn):
+def return_report(request: HttpRequest, plan_id: DatabaseId, data: ReportReturnIn):
     """The authority returns the plan's reported results with a reason."""
     user = require_roles(request, *AUTHORITY_ACTOR_ROLES)
     report = result_report_return(
@@ -227,13 +228,13 @@ class PlanResultsOut(Schema):
 
 @router.get(
     "/plans/{plan_id}/results",
-    response={200: PlanResultsOut, **problem_responses(401, 403, 404)},
+    response={200: PlanResultsOut, **problem_responses(401, 403, 404, 422)},
     url_name="plan_results",
     operation_id="plan_results",
     summary="评价计划的评定结果",
     description="每名参加考核的考生的科目成绩与评定结果；成绩锁定前 components 为空、result 为 pending。",
 )
-def get_results(request: HttpRequest, plan_id: int):
+def get_results(request: HttpRequest, plan_id: DatabaseId):
     """The results of a plan in the caller's scope."""
     user = require_roles(request, *STAFF_ROLES)
     plan = plan_get_for_user(user=user, plan_id=plan_id)

@@ -18,6 +18,7 @@ from ninja.files import UploadedFile
 from skillcert.accounts.models import User
 from skillcert.accounts.roles import BODY_EXAM_ROLES, BODY_MANAGER_ROLES, Role
 from skillcert.api.v1.auth import require_roles
+from skillcert.api.v1.integers import DatabaseId
 from skillcert.api.v1.problems import FieldError, Problem, problem_responses
 from skillcert.api.v1.routers.applications import import_rejected, upload_size_check
 from skillcert.evaluation.selectors.plans import plan_get_for_user
@@ -46,9 +47,11 @@ def _mark(value: Decimal | None, absent: bool) -> object:
 
 
 class ScoreEnterIn(Schema):
-    application_id: int = Field(description="本计划报名的 id")
+    application_id: DatabaseId = Field(description="本计划报名的 id")
     component: str = Field(description="theory / skills / review")
-    marker_id: int | None = Field(default=None, description="评分人（考评员）的用户 id；理论知识考试不填")
+    marker_id: DatabaseId | None = Field(
+        default=None, description="评分人（考评员）的用户 id；理论知识考试不填"
+    )
     value: Decimal | None = Field(default=None, description="0 到 100，最多两位小数；缺考时不填")
     absent: bool = Field(default=False, description=ABSENT_DESCRIPTION)
 
@@ -72,7 +75,7 @@ class ScoreEnterOut(Schema):
     summary="录入一个成绩",
     description="理论知识考试每名考生一个成绩；操作技能考核和综合评审按评分人分别录入。录入后须由另一名工作人员复核。",
 )
-def enter_score(request: HttpRequest, plan_id: int, data: ScoreEnterIn):
+def enter_score(request: HttpRequest, plan_id: DatabaseId, data: ScoreEnterIn):
     """Enters one score of an application of the plan."""
     user = require_roles(request, *BODY_EXAM_ROLES)
     plan = plan_get_for_user(user=user, plan_id=plan_id)
@@ -124,7 +127,7 @@ class ScoreConfirmOut(Schema):
     summary="复核一个成绩（双人录入）",
     description="录入人以外的工作人员再次输入成绩：一致则为已复核；不一致则标记为复核不一致，不覆盖原值。",
 )
-def confirm_score(request: HttpRequest, entry_id: int, data: ScoreConfirmIn):
+def confirm_score(request: HttpRequest, entry_id: DatabaseId, data: ScoreConfirmIn):
     """A second member of staff confirms a score by typing it again."""
     user = require_roles(request, *BODY_EXAM_ROLES)
     entry = score_entry_get_for_user(user=user, entry_id=entry_id)
@@ -165,7 +168,7 @@ class ScoreChangeOut(Schema):
     summary="修改已锁定的成绩",
     description="成绩锁定后（含公示中、结果被退回）修改单个成绩须说明原因；审计日志保留修改前后的值，评定结果重新计算。",
 )
-def change_score(request: HttpRequest, entry_id: int, data: ScoreChangeIn):
+def change_score(request: HttpRequest, entry_id: DatabaseId, data: ScoreChangeIn):
     """Changes a locked score with a reason."""
     user = require_roles(request, *BODY_EXAM_ROLES)
     entry = score_entry_get_for_user(user=user, entry_id=entry_id)
@@ -196,7 +199,7 @@ class ScoreImportOut(Schema):
 
 @router.post(
     "/plans/{plan_id}/scores/import",
-    response={200: ScoreImportOut, **problem_responses(401, 403, 404, 409, 422)},
+    response={200: ScoreImportOut, **problem_responses(400, 401, 403, 404, 409, 422)},
     url_name="plan_scores_import",
     operation_id="plan_scores_import",
     summary="从 Excel 成绩模板导入成绩",
@@ -205,7 +208,7 @@ class ScoreImportOut(Schema):
         "errors 中每项带 row、column 和 message，不导入任何成绩。重复导入同一文件不改变任何成绩。"
     ),
 )
-def import_scores(request: HttpRequest, plan_id: int, file: File[UploadedFile]):
+def import_scores(request: HttpRequest, plan_id: DatabaseId, file: File[UploadedFile]):
     """Imports a filled-in score template of a plan of the caller's body; every cell or none."""
     user = require_roles(request, *BODY_MANAGER_ROLES)
     plan = plan_get_for_user(user=user, plan_id=plan_id)
@@ -246,7 +249,7 @@ class ScoresLockOut(Schema):
     summary="锁定成绩并生成评定结果",
     description="考评组长在全部成绩录入并复核一致后锁定；按每个科目的合格分数线生成评定结果。",
 )
-def lock_scores(request: HttpRequest, plan_id: int):
+def lock_scores(request: HttpRequest, plan_id: DatabaseId):
     """The chief examiner locks the plan's scores."""
     user = require_roles(request, Role.EXAMINER)
     plan = plan_scores_lock(
