@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from skillcert.api.v1.api import api
+from skillcert.portal import views_errors
 
 urlpatterns = [
     path("", include("skillcert.portal.urls")),
@@ -13,3 +14,9 @@ urlpatterns = [
     path("", include("skillcert.credentials.urls")),
     path("", include("skillcert.verification.urls")),
 ]
+
+# Chinese pages in the portal's layout; unlike Django's defaults they never read the request body.
+handler400 = views_errors.bad_request
+handler403 = views_errors.permission_denied
+handler404 = views_errors.page_not_found
+handler500 = views_errors.server_error
