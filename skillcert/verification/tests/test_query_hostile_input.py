@@ -2,6 +2,7 @@
 
 import asyncio
 
+from skillcert.core.tests.asgi import asgi_scope
 from skillcert.verification.tests.conftest import ROOMY, app_for
 
 API = "/api/v1/public/certificates"
@@ -46,20 +47,8 @@ def test_a_client_gone_before_its_query_arrived_gets_nothing_and_raises_nothing(
         sent.append(message)
 
     def call(path: str) -> None:
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": "POST",
-            "scheme": "https",
-            "path": path,
-            "raw_path": path.encode(),
-            "query_string": b"",
-            "root_path": "",
-            "headers": [(b"content-type", b"application/x-www-form-urlencoded"), (b"content-length", b"40")],
-            "client": ("192.0.2.9", 40000),
-            "server": ("testserver", 443),
-        }
+        headers = {"Content-Type": "application/x-www-form-urlencoded", "Content-Length": "40"}
+        scope = asgi_scope(path, method="POST", headers=headers, scheme="https", client="192.0.2.9")
         asyncio.run(app(scope, receive, send))
 
     # when it happens on the API and on the query page
