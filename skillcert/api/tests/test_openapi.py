@@ -148,3 +148,24 @@ def test_openapi_document_requires_staff_in_production(world, client, settings):
     # and staff who signed in with their second factor may read it
     login_with_second_factor(client, world.municipal_admin)
     assert client.get("/api/v1/openapi.json").status_code == 200
+
+
+def test_every_operation_documents_the_answers_to_input_it_cannot_use():
+    # given the generated document
+    schema = generated_schema()
+
+    # then an operation that takes a body lists 400 (unreadable) and 422 (invalid), and one that takes a
+    # number lists 422, each as a problem document: what a client generated from the document must handle
+    for path, method, operation in schema_operations(schema):
+        responses = operation["responses"]
+        numbers = [
+            parameter["name"]
+            for parameter in operation.get("parameters", [])
+            if "integer" in json.dumps(parameter["schema"])
+        ]
+        expected = ({"400", "422"} if "requestBody" in operation else set()) | ({"422"} if numbers else set())
+        listed = {str(status) for status in responses}
+        assert expected <= listed, f"{method.upper()} {path} does not list {sorted(expected - listed)}"
+        for status in expected:
+            content = responses.get(status) or responses[int(status)]
+            assert "application/problem+json" in content["content"], f"{method.upper()} {path} {status}"

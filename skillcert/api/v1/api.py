@@ -58,7 +58,39 @@ class SkillcertAPI(NinjaAPI):
                     ref = content.get("application/json", {}).get("schema", {}).get("$ref", "")
                     if ref.endswith("/ProblemOut"):
                         content[PROBLEM_CONTENT_TYPE] = content.pop("application/json")
+                _document_input_errors(operation)
         return schema
+
+
+def _document_input_errors(operation: dict[str, Any]) -> None:
+    """The answers any operation gives to input it cannot use, whether or not its handler lists them:
+    400 for a body it cannot read (problems.UNREADABLE_BODY_ERRORS, invalid JSON), 422 for a parameter or
+    body field that fails validation (a path id that is no number, a number out of range)."""
+    responses = operation.setdefault("responses", {})
+    takes_body = "requestBody" in operation
+    if takes_body:
+        responses.setdefault(400, _problem("Bad Request"))
+    if takes_body or any(_can_fail(parameter) for parameter in operation.get("parameters", [])):
+        responses.setdefault(422, _problem("Unprocessable Entity"))
+
+
+def _can_fail(parameter: dict[str, Any]) -> bool:
+    """Whether validation can refuse a parameter: a number, a constrained string, or a required query
+    parameter that may be missing (a path's own text is always there)."""
+    schema = parameter.get("schema", {})
+    free_text = schema.get("type") == "string" and schema.keys() <= _UNCONSTRAINED
+    missing = parameter.get("required", False) and parameter.get("in") != "path"
+    return missing or not free_text
+
+
+_UNCONSTRAINED = {"type", "title", "description", "default"}
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/ProblemOut"}}},
+    }
 
 
 api = SkillcertAPI(
