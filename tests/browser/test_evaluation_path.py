@@ -32,6 +32,7 @@ from skillcert.portal.demo import demo_load
 from skillcert.portal.demo_candidates import CANDIDATES
 from skillcert.reference.models import Occupation, SkillLevel
 from skillcert.registry.models import Site
+from tests.browser.orm import beside_the_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -82,6 +83,14 @@ def submitted_plan() -> EvaluationPlan:
     return plan_submit(plan=plan, actor=admin)
 
 
+def publicity_moved_into_the_past(*, plan: EvaluationPlan) -> None:
+    """The plan's publicity period as if it had ended yesterday or so (the calendar says when)."""
+    starts_on = add_working_days(timezone.localdate(), -8)
+    EvaluationPlan.objects.filter(pk=plan.pk).update(
+        publicity_starts_on=starts_on, publicity_ends_on=publicity_ends_on(starts_on=starts_on)
+    )
+
+
 def sign_in(page, username: str) -> None:
     page.context.clear_cookies()
     page.goto(page.base_url + "/accounts/login/")
@@ -112,7 +121,7 @@ def click_and_load(page, selector: str) -> None:
 
 def test_a_plan_from_acknowledgement_to_a_certificate_in_the_portal(page, settings):
     settings.SKILLCERT_REQUIRE_2FA = False
-    plan = submitted_plan()
+    plan = beside_the_browser(submitted_plan)
 
     # the 浦东 reviewer sees the submitted plan and what to do, and acknowledges it
     sign_in(page, "pd_reviewer")
@@ -140,8 +149,10 @@ def test_a_plan_from_acknowledgement_to_a_certificate_in_the_portal(page, settin
     assert "资格审核通过 1 人" in page.inner_text("main")
 
     # the exam takes place (date move), then exam staff enter the theory score and each examiner's mark
-    PlanSession.objects.filter(plan=plan).update(
-        starts_at=timezone.now() - timedelta(days=2, hours=3), ends_at=timezone.now() - timedelta(days=2)
+    beside_the_browser(
+        PlanSession.objects.filter(plan=plan).update,
+        starts_at=timezone.now() - timedelta(days=2, hours=3),
+        ends_at=timezone.now() - timedelta(days=2),
     )
     page.goto(f"{page.base_url}/evaluation/plans/{plan.pk}/scores/")
     for sheet, value in [("理论知识考试", THEORY), *((f"操作技能考核：{n}", v) for n, v in SKILLS.items())]:
@@ -187,10 +198,7 @@ def test_a_plan_from_acknowledgement_to_a_certificate_in_the_portal(page, settin
     assert "张*" in public and ZHANG_WEI.id_number not in public and "张伟" not in public
 
     # the publicity period ends (date move); the administrator reports the results
-    starts_on = add_working_days(timezone.localdate(), -8)
-    EvaluationPlan.objects.filter(pk=plan.pk).update(
-        publicity_starts_on=starts_on, publicity_ends_on=publicity_ends_on(starts_on=starts_on)
-    )
+    beside_the_browser(publicity_moved_into_the_past, plan=plan)
     sign_in(page, "pj_admin")
     open_plan(page, plan)
     click_and_load(page, "section[aria-labelledby=next-steps] >> text=答复异议，公示期满后报送结果")

@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 
 from skillcert.portal.demo import demo_load
+from tests.browser.orm import beside_the_browser
 
 # The live server needs real commits; serialized rollback restores the reference data that the migrations
 # seeded, which the flush after each transactional test removes.
@@ -44,7 +45,7 @@ def sign_in(page, username: str) -> None:
 def test_each_demo_role_signs_in_and_sees_its_dashboard(page, settings, username, identity, expected_texts):
     # given the demo data and two-factor login turned off, as `SKILLCERT_REQUIRE_2FA=0 make run` does
     settings.SKILLCERT_REQUIRE_2FA = False
-    demo_load()
+    beside_the_browser(demo_load)
 
     # when the person signs in through the login form
     sign_in(page, username)
@@ -60,7 +61,7 @@ def test_each_demo_role_signs_in_and_sees_its_dashboard(page, settings, username
 
 def test_district_reviewer_does_not_see_the_other_district(page, settings):
     settings.SKILLCERT_REQUIRE_2FA = False
-    demo_load()
+    beside_the_browser(demo_load)
 
     sign_in(page, "pd_reviewer")
 
@@ -80,7 +81,7 @@ def totp(secret: str, at: float) -> str:
 def test_staff_enrol_an_authenticator_at_first_login(page, settings):
     # given two-factor login on (the default) and a staff member without an authenticator
     settings.SKILLCERT_REQUIRE_2FA = True
-    demo_load()
+    beside_the_browser(demo_load)
 
     # when they sign in, they are asked to bind an authenticator; they start, then type the code it shows
     sign_in(page, "pd_reviewer")

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from conftest import WORLD_PASSWORD
 from skillcert.certificates.tests.builders import issue_certificates, make_plan
+from tests.browser.orm import beside_the_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -24,13 +25,13 @@ def sign_in(page, username: str) -> None:
     assert page.url.endswith("/dashboard/"), f"{username} 未能登录"
 
 
-def test_exam_staff_generate_a_plans_zip_and_download_it_when_ready(page, world, settings, tmp_path):
+def test_exam_staff_generate_a_plans_zip_and_download_it_when_ready(world, page, settings, tmp_path):
     # given: a plan of body_y with its certificates issued, and its exam staff signed in
     settings.SKILLCERT_REQUIRE_2FA = False
     settings.SKILLCERT_JOBS_DIR = tmp_path / "jobs"
     settings.SKILLCERT_JOBS_PROGRESS_MS = 100
-    plan = make_plan(site=world.site_y)
-    issue_certificates(plan=plan, actor=world.body_y_admin, count=CERTIFICATES)
+    plan = beside_the_browser(make_plan, site=world.site_y)
+    beside_the_browser(issue_certificates, plan=plan, actor=world.body_y_admin, count=CERTIFICATES)
     sign_in(page, world.body_y_exam_staff.username)
 
     # when: they press the button on the plan page

@@ -11,7 +11,6 @@ import hashlib
 import socket
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -33,6 +32,7 @@ from skillcert.verification.tests.conftest import (
     verification_config,
 )
 from skillcert.verification.tests.test_query import full_id_numbers
+from tests.browser.orm import beside_the_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 __all__ = ["issued", "verification_config"]  # fixtures shared with the verification app's own tests
@@ -101,21 +101,6 @@ def facts_shown(page, where: str = "#query-results") -> list[dict[str, str]]:
         dict(zip(facts.locator("dt").all_inner_texts(), facts.locator("dd").all_inner_texts(), strict=True))
         for facts in page.locator(f"{where} dl.sc-certificate-facts").all()
     ]
-
-
-def beside_the_browser(function, /, **kwargs):
-    """Call ``function`` (ORM work) in a thread of its own and close its connection there: in the test's
-    thread, where Playwright's event loop runs, the ORM gets a connection that nobody closes, which keeps
-    the PostgreSQL test database busy at the end of the session."""
-
-    def call():
-        try:
-            return function(**kwargs)
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(call).result()
 
 
 def expected_facts(certificate, *, level="三级/高级工", occupation="中式烹调师（4-03-02-01）", job_type="--"):
