@@ -30,29 +30,21 @@ def assert_chinese_error_page(html: str, *, heading: str) -> None:
         assert word not in html
 
 
-@pytest.mark.parametrize("path", [LOGIN, "/"])
-def test_latin1_form_post_answers_400_with_the_chinese_page(db, settings, path):
-    # given: production settings and a browser holding a CSRF cookie
-    settings.DEBUG = False
+@pytest.mark.parametrize(
+    ("path", "debug"),
+    [(LOGIN, False), ("/", False), (LOGIN, True)],
+    ids=["login", "home", "login-debug-on"],
+)
+def test_latin1_form_post_answers_400_with_the_chinese_page(db, settings, path, debug):
+    # given: production (or development) settings and a browser holding a CSRF cookie
+    settings.DEBUG = debug
     client = csrf_checked_client()
 
     # when: a form is posted as latin-1, which Django refuses to parse (the CSRF check reads it first)
     response = client.post(path, data=b"username=a", content_type=LATIN1_FORM)
 
-    # then: a 400 in Chinese, not the 500 that Django's own 400 handler produced by reading the form again
-    assert response.status_code == 400
-    assert_chinese_error_page(response.content.decode(), heading="无法处理此次请求")
-
-
-def test_latin1_form_post_with_debug_on_answers_400_not_a_crash(db, settings):
-    # given: development settings
-    settings.DEBUG = True
-    client = csrf_checked_client()
-
-    # when
-    response = client.post(LOGIN, data=b"username=a", content_type=LATIN1_FORM)
-
-    # then: the portal's 400 page, not a crash of Django's debug page reading the form again
+    # then: a 400 in Chinese, not the 500 that Django's own 400 handler (or, DEBUG on, its debug page)
+    # produced by reading the form again
     assert response.status_code == 400
     assert_chinese_error_page(response.content.decode(), heading="无法处理此次请求")
 
