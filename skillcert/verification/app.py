@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from skillcert.verification import pages
 from skillcert.verification.challenge import challenge_issue, challenge_solved
+from skillcert.verification.clients import KeyedHash
 from skillcert.verification.config import VerificationConfig
 from skillcert.verification.events import QueryEventLog
 from skillcert.verification.limits import Limiter
@@ -142,17 +143,18 @@ class Verification:
         self.store = store
         self.clock = clock
         self.counters = counters_for(config, store)
-        self.events = (
-            QueryEventLog(directory=config.events_dir, secret=config.secret) if config.events_dir else None
-        )
-        self.limiter = Limiter(counters=self.counters, limits=config.limits, secret=config.secret)
+        self.keyed_hash = KeyedHash(config.secret)  # one hashing of the client for the limits and the log
+        self.events: QueryEventLog | None = None
+        if config.events_dir:
+            self.events = QueryEventLog(directory=config.events_dir, keyed_hash=self.keyed_hash)
+        self.limiter = Limiter(counters=self.counters, limits=config.limits, keyed_hash=self.keyed_hash)
         headers = security_headers(config)
         self.json_headers = [(b"content-type", b"application/json"), *headers]
         self.problem_headers = [(b"content-type", PROBLEM.encode()), *headers]
 
     # --- the query ------------------------------------------------------------------------------------
 
-    async def _answer(self, client: str, fields: dict[str, str]):
+    async def _answer(self, address: str, fields: dict[str, str]):
         """Shared by the API and the page: ("ok", records) | ("input", errors) | ("limited", seconds) |
         ("challenge", challenge)."""
         now = self.clock()
@@ -162,6 +164,7 @@ class Verification:
             return "input", error.errors
         # The lookup is made whatever the counts will say: a refused query costs what an answered one does.
         rows = await self.store.fetch(query, params)
+        client = self.keyed_hash.client(address)
         verdict = await self.limiter.check_query(
             client=client, identifiers=identifiers, missed=not rows, now=now
         )
@@ -177,7 +180,7 @@ class Verification:
         ):
             expires = challenge_solved(
                 secret=self.config.secret,
-                client=client,
+                client=address,
                 bits=limits.challenge_bits,
                 token=fields.get("challenge", ""),
                 solution=fields.get("solution", ""),
@@ -187,7 +190,7 @@ class Verification:
                 token=fields["challenge"], expires=expires, now=now
             ):
                 return "challenge", challenge_issue(
-                    secret=self.config.secret, client=client, bits=limits.challenge_bits, now=now
+                    secret=self.config.secret, client=address, bits=limits.challenge_bits, now=now
                 )
         return "ok", [record_json(row) for row in rows]
 
@@ -254,7 +257,7 @@ class Verification:
     # --- the QR-code pages ----------------------------------------------------------------------------
 
     async def _by_token(self, request: Request) -> tuple[str, object]:
-        client = client_address(request.scope)
+        client = self.keyed_hash.client(client_address(request.scope))
         verdict = await self.limiter.check_view(client=client, now=self.clock())
         if verdict.retry_after is not None:
             return "limited", verdict.retry_after

@@ -5,9 +5,10 @@ command reads it back and hands the events to the detectors (watch.py).
 
 Privacy (PIPL Art. 6, minimisation). A line holds no name, no ID number, no clear address and no clear
 certificate number: the client address, its network and the number are stored as keyed BLAKE2b hashes
-(key: the deployment's secret, never in the files), each kind under its own personalisation so that equal
-text in two fields does not hash alike. Only the serial, the trailing digits of a number, stays readable,
-so that runs of consecutive serials can be found; without its stem a serial names no certificate.
+(clients.py; key: the deployment's secret, never in the files), each of its own kind so that equal text in
+two fields does not hash alike. The client's are the very hashes the rate limits count it by, made once
+per request. Only the serial, the trailing digits of a number, stays readable, so that runs of
+consecutive serials can be found; without its stem a serial names no certificate.
 
 Files: ``queries-YYYYMMDD.log`` in ``directory`` (0700), one per Asia/Shanghai day, mode 0600, holding the
 events of that day. Each flush is a single ``os.write`` of whole lines to a file opened with ``O_APPEND``,
@@ -19,8 +20,9 @@ Line format (seven tab-separated ASCII fields, ``\\n``-terminated)::
     1795833600  5d1f0c9a2b7e  0a4c9e1f33d2  N  1  8b0e7c2d4a19  000123
 
 - time: Unix seconds (integer) when the query was answered;
-- client: hash of the peer address as the server saw it (12 hex digits, BLAKE2b with a 6-byte digest);
-- network: hash of its /24 (IPv4) or /64 (IPv6) network, as ``limits.network_of`` writes it;
+- client: hash of the client (12 hex digits: the first 48 bits of its keyed hash): the peer address as the
+  server saw it, an IPv6 one as its /64 (``clients.client_of``);
+- network: hash of its /24 (IPv4) or /64 (IPv6) network, as ``clients.network_of`` writes it;
 - kind: ``N`` number + name, ``I`` number + ID number, ``P`` name + ID number, ``T`` QR-code token;
 - hit: ``1`` when a certificate was found, ``0`` when none;
 - number: empty when no number was queried or found; else the hash of the number's stem (all but its
@@ -34,7 +36,6 @@ A line is about 60 bytes. A reader skips any line that does not match this shape
 short write after a full disk, a future format with more fields.
 """
 
-import hashlib
 import logging
 import os
 import re
@@ -44,15 +45,14 @@ from pathlib import Path
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from skillcert.verification.limits import network_of
+from skillcert.verification.clients import Client, KeyedHash
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FLUSH_BYTES = 64 * 1024
 FILE_PREFIX, FILE_SUFFIX = "queries-", ".log"
-DIGEST_SIZE = 6  # 48 bits: collisions stay negligible among a window's clients and numbers
 KINDS = {"number_name": "N", "number_id": "I", "name_id": "P", "token": "T"}
 QUERIES = {code.encode(): query for query, code in KINDS.items()}
-_CACHE_LIMIT = 16_384  # entries per memo dict (a few MB) before it is emptied: clients and stems repeat
+_CACHE_LIMIT = 16_384  # stems remembered (a few MB) before the memo is emptied: stems repeat
 
 _LINE = re.compile(
     rb"(\d{1,12})\t([0-9a-f]{12})\t([0-9a-f]{12})\t([NIPT])\t([01])\t(?:([0-9a-f]{12})\t(\d{0,6})|\t)\n"
@@ -79,10 +79,10 @@ class QueryEvent(NamedTuple):
         return f"{self.number}:{self.serial}" if self.serial is not None else self.number
 
 
-def _hasher(secret: bytes, person: bytes) -> "hashlib.blake2b":
-    # BLAKE2b keys are at most 64 bytes; a longer secret is reduced to 64 first.
-    key = secret if len(secret) <= 64 else hashlib.blake2b(secret).digest()
-    return hashlib.blake2b(key=key, person=person, digest_size=DIGEST_SIZE)
+def _digits(value_hash: int) -> str:
+    """The first 48 bits of a 64-bit hash, as a line holds them: 12 hex digits. Collisions stay negligible
+    among a window's clients and numbers."""
+    return f"{value_hash >> 16:012x}"
 
 
 def day_file(directory: Path, day: date) -> Path:
@@ -113,24 +113,18 @@ def _number_parts(number: str) -> tuple[str, str] | None:
 class QueryEventLog:
     """Buffers answered queries in memory and appends them to the day's file.
 
-    ``record`` costs a few microseconds: hashes are memoised per address and per stem, and the buffer is
-    written when it is ``flush_seconds`` old or 64 KiB big (checked when a query is recorded), at a change
-    of day, and on ``flush``/``close``. With no queries at all nothing is written until ``flush``/``close``:
-    the app calls ``close`` at shutdown. Meant for one event loop (no locking). A failed write is logged
-    and its lines are dropped (``dropped`` counts them): the log never fails a query.
+    ``record`` costs a few microseconds: the client comes hashed, stems' hashes are memoised, and the
+    buffer is written when it is ``flush_seconds`` old or 64 KiB big (checked when a query is recorded), at
+    a change of day, and on ``flush``/``close``. With no queries at all nothing is written until
+    ``flush``/``close``: the app calls ``close`` at shutdown. Meant for one event loop (no locking). A
+    failed write is logged and its lines are dropped (``dropped`` counts them): the log never fails a query.
     """
 
-    def __init__(self, *, directory: Path, secret: bytes, flush_seconds: float = 1.0) -> None:
-        if not secret:
-            raise ValueError("the event log needs a secret to key its hashes")
+    def __init__(self, *, directory: Path, keyed_hash: KeyedHash, flush_seconds: float = 1.0) -> None:
         self.directory = Path(directory)
         self.flush_seconds = flush_seconds
         self.dropped = 0
-        self._client_hash = _hasher(secret, b"sc-query-client")
-        self._network_hash = _hasher(secret, b"sc-query-net")
-        self._stem_hash = _hasher(secret, b"sc-query-stem")
-        self._number_hash = _hasher(secret, b"sc-query-number")
-        self._clients: dict[str, str] = {}  # address -> "client\tnetwork"
+        self._hash = keyed_hash
         self._stems: dict[str, str] = {}  # stem -> hash
         self._lines: list[str] = []
         self._size = 0
@@ -139,17 +133,18 @@ class QueryEventLog:
         self._path = ""
         self._failing = False
 
-    def record(self, *, now: float, client: str, query: str, number: str, hit: bool) -> None:
-        """One answered public query. client: the peer address (IPv4/IPv6 text); query: one of
+    def record(self, *, now: float, client: Client, query: str, number: str, hit: bool) -> None:
+        """One answered public query. client: the peer, hashed with this log's keyed hash; query: one of
         "number_name", "number_id", "name_id", "token"; number: the normalised certificate number queried
         or found ("" when none); hit: whether a certificate was found."""
         if now >= self._day_end:
             self.flush()
             self._start_day(now)
-        who = self._clients.get(client)
-        if who is None:
-            who = self._client_fields(client)
-        line = f"{int(now)}\t{who}\t{KINDS[query]}\t{'1' if hit else '0'}\t{self._number_fields(number)}\n"
+        address, network = client
+        line = (
+            f"{int(now)}\t{_digits(address)}\t{_digits(network)}\t{KINDS[query]}"
+            f"\t{'1' if hit else '0'}\t{self._number_fields(number)}\n"
+        )
         lines = self._lines
         if not lines:
             self._first = now
@@ -202,32 +197,18 @@ class QueryEventLog:
         self._path = str(day_file(self.directory, today))
         self._day_end = datetime.combine(today + timedelta(days=1), time(), SHANGHAI).timestamp()
 
-    def _client_fields(self, client: str) -> str:
-        if len(self._clients) >= _CACHE_LIMIT:
-            self._clients.clear()
-        digest = self._client_hash.copy()
-        digest.update(client.encode("utf-8", "surrogateescape"))
-        network = self._network_hash.copy()
-        network.update(network_of(client).encode("utf-8", "surrogateescape"))
-        fields = self._clients[client] = f"{digest.hexdigest()}\t{network.hexdigest()}"
-        return fields
-
     def _number_fields(self, number: str) -> str:
         if not number:
             return "\t"
         parts = _number_parts(number)
         if parts is None:
-            digest = self._number_hash.copy()
-            digest.update(number.encode("utf-8", "surrogateescape"))
-            return f"{digest.hexdigest()}\t"
+            return f"{_digits(self._hash('number', number))}\t"
         stem, serial = parts
         stem_hash = self._stems.get(stem)
         if stem_hash is None:
             if len(self._stems) >= _CACHE_LIMIT:
                 self._stems.clear()
-            digest = self._stem_hash.copy()
-            digest.update(stem.encode("utf-8", "surrogateescape"))
-            stem_hash = self._stems[stem] = digest.hexdigest()
+            stem_hash = self._stems[stem] = _digits(self._hash("stem", stem))
         return f"{stem_hash}\t{serial}"
 
 

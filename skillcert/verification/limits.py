@@ -6,16 +6,16 @@ PostgreSQL table across machines), never one worker's alone: with N workers an i
 allow N times the limit, and the kernel spreads one client's connections over them. One call adds to every
 counter a request touches and returns the new counts.
 
-A counter's key is (the second its window ends, a 64-bit tag). The tag is a keyed hash (BLAKE2b) of the
-value (address, network, number, ...) combined with the rule's own: each value is hashed once per request
-however many rules count it, and the counters hold no name, ID index or address in clear.
+A counter's key is (the second its window ends, a 64-bit tag). The tag is a keyed hash (BLAKE2b,
+clients.py) of the value (address, network, number, ...) combined with the rule's own: each value is
+hashed once per request however many rules count it, and the counters hold no name, ID index or address
+in clear.
 """
 
-import hashlib
-import ipaddress
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from skillcert.verification.clients import Client, KeyedHash
 from skillcert.verification.config import Limits
 from skillcert.verification.store import Counters
 
@@ -37,27 +37,12 @@ class Verdict(NamedTuple):  # a tuple, not a frozen dataclass: one is made for e
     abnormal: bool = False  # the global circuit breaker is open: every query needs a proof of work
 
 
-def network_of(address: str) -> str:
-    """The /24 (IPv4) or /64 (IPv6) network of an address; the address itself when it is not one."""
-    head, dot, last = address.rpartition(".")
-    if dot and ":" not in address and last.isdigit():  # IPv4, the usual case, without ipaddress's cost
-        return f"{head}.0/24"
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return address
-    if ip.version == 6 and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    prefix = 24 if ip.version == 4 else 64
-    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
-
-
 class Limiter:
     """Decides whether a request may go on, from counters shared by all workers."""
 
-    def __init__(self, *, counters: Counters, limits: Limits, secret: bytes) -> None:
+    def __init__(self, *, counters: Counters, limits: Limits, keyed_hash: KeyedHash) -> None:
         self._counters = counters
-        self._hasher = hashlib.blake2b(key=secret, digest_size=8)
+        self._hash = keyed_hash
         rule = self._rule
         # The rules that are on (a limit of 0 switches one off), as the (window, tag, limit) triples the
         # hot path reads: a query counts against every one of them.
@@ -81,13 +66,8 @@ class Limiter:
     def _rule(self, scope: str, window: int, limit: int) -> Rule:
         return Rule(scope, window, limit, tag=self._hash("rule", f"{scope}:{window}"))
 
-    def _hash(self, kind: str, value: str) -> int:
-        hasher = self._hasher.copy()  # keyed once: copying the keyed state is cheaper than keying again
-        hasher.update(f"{kind}\x00{value}".encode())
-        return int.from_bytes(hasher.digest(), "big")
-
     async def check_query(
-        self, *, client: str, identifiers: dict[str, str], missed: bool, now: float
+        self, *, client: Client, identifiers: dict[str, str], missed: bool, now: float
     ) -> Verdict:
         """Count a query from ``client`` for ``identifiers`` (scope → value) and its answer, and judge it.
 
@@ -97,26 +77,22 @@ class Limiter:
         """
         seconds = int(now)
         counting = Counting(seconds)
-        client_hash = 0
-        if self._address_rules or self._miss_rule is not None:
-            client_hash = self._hash("client", client)
-            counting.add(self._address_rules, client_hash)
-        if self._network_rules:
-            counting.add(self._network_rules, self._hash("net", network_of(client)))
+        address, network = client
+        counting.add(self._address_rules, address)
+        counting.add(self._network_rules, network)
         for scope, value in identifiers.items():
             rules = self._identifier_rules[scope]
             if rules:
                 counting.add(rules, self._hash(scope, value))
         if self._miss_rule is not None:
-            counting.miss_key = _key(self._miss_rule, client_hash, seconds)
+            counting.miss_key = _key(self._miss_rule, address, seconds)
             counting.increments.append((counting.miss_key, 1 if missed else 0))
         return await self._judge(counting, missed=missed)
 
-    async def check_view(self, *, client: str, now: float) -> Verdict:
+    async def check_view(self, *, client: Client, now: float) -> Verdict:
         """Count a QR-code page view from ``client`` and judge it."""
         counting = Counting(int(now))
-        if self._view_rules:
-            counting.add(self._view_rules, self._hash("client", client))
+        counting.add(self._view_rules, client[0])
         return await self._judge(counting, missed=False, breaker=False)
 
     async def spend(self, *, token: str, expires: int, now: float) -> bool:

@@ -13,6 +13,7 @@ from conftest import make_user
 from skillcert.accounts.roles import Role
 from skillcert.core.errors import ApplicationError
 from skillcert.core.models import AuditEvent
+from skillcert.verification.clients import KeyedHash
 from skillcert.verification.events import SHANGHAI, QueryEventLog, day_file
 from skillcert.verification.models import EnumerationAlert
 from skillcert.verification.services import (
@@ -35,11 +36,12 @@ def at(seconds: float) -> datetime:
 
 def scrape(directory, *, start: float, serials: range) -> None:
     """A slow scrape: one query a minute, each from another network, walking the serials (all misses)."""
-    log = QueryEventLog(directory=directory, secret=b"k" * 32)
+    keyed = KeyedHash(b"k" * 32)
+    log = QueryEventLog(directory=directory, keyed_hash=keyed)
     for index, serial in enumerate(serials):
         log.record(
             now=start + 60 * index,
-            client=f"198.51.{serial % 250}.9",
+            client=keyed.client(f"198.51.{serial % 250}.9"),
             query="number_name",
             number=f"{STEM}{serial:06d}",
             hit=False,

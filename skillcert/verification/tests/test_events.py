@@ -10,6 +10,7 @@ from datetime import datetime
 import pytest
 
 from skillcert.verification import events
+from skillcert.verification.clients import KeyedHash
 from skillcert.verification.events import (
     FLUSH_BYTES,
     SHANGHAI,
@@ -20,13 +21,14 @@ from skillcert.verification.events import (
 )
 
 SECRET = b"s" * 32
+KEYED = KeyedHash(SECRET)
 # 2026-11-28 10:00:00 in Shanghai: mid-day, so that no test straddles a day unless it means to.
 T = datetime(2026, 11, 28, 10, tzinfo=SHANGHAI).timestamp()
 NUMBER = "S000031000101253000123"  # 22 characters: stem S000031000101253, serial 000123
 
 
 def new_log(tmp_path, **kwargs) -> QueryEventLog:
-    return QueryEventLog(directory=tmp_path / "events", secret=SECRET, **kwargs)
+    return QueryEventLog(directory=tmp_path / "events", keyed_hash=KEYED, **kwargs)
 
 
 def read_all(tmp_path, start=T - 86400, end=T + 86400):
@@ -38,7 +40,7 @@ def test_given_a_query_when_flushed_then_the_line_holds_no_address_or_number_in_
     log = new_log(tmp_path)
 
     # when
-    log.record(now=T + 0.25, client="203.0.113.7", query="number_name", number=NUMBER, hit=True)
+    log.record(now=T + 0.25, client=KEYED.client("203.0.113.7"), query="number_name", number=NUMBER, hit=True)
     log.flush()
 
     # then one line in the day's file, of seven fields, none of them the address, its network or the number
@@ -55,12 +57,18 @@ def test_given_a_query_when_flushed_then_the_line_holds_no_address_or_number_in_
 
 
 def test_given_several_queries_when_read_back_then_each_event_is_decoded(tmp_path):
-    # given queries of every kind, from two addresses of one /24 and one IPv6 address
+    # given queries of every kind, from two addresses of one /24 and two of one IPv6 /64
     log = new_log(tmp_path)
-    log.record(now=T, client="203.0.113.7", query="number_name", number=NUMBER, hit=True)
-    log.record(now=T + 1, client="203.0.113.8", query="number_id", number="S000031000101253000124", hit=False)
-    log.record(now=T + 2, client="2001:db8::1", query="name_id", number="", hit=False)
-    log.record(now=T + 3, client="2001:db8::2", query="token", number=NUMBER, hit=True)
+    log.record(now=T, client=KEYED.client("203.0.113.7"), query="number_name", number=NUMBER, hit=True)
+    log.record(
+        now=T + 1,
+        client=KEYED.client("203.0.113.8"),
+        query="number_id",
+        number="S000031000101253000124",
+        hit=False,
+    )
+    log.record(now=T + 2, client=KEYED.client("2001:db8::1"), query="name_id", number="", hit=False)
+    log.record(now=T + 3, client=KEYED.client("2001:db8::2"), query="token", number=NUMBER, hit=True)
     log.close()
 
     # when
@@ -76,7 +84,7 @@ def test_given_several_queries_when_read_back_then_each_event_is_decoded(tmp_pat
     assert [e.hit for e in (first, second, third, fourth)] == [True, False, False, True]
     assert [e.at for e in (first, second, third, fourth)] == [int(T), int(T) + 1, int(T) + 2, int(T) + 3]
     assert first.client != second.client and first.network == second.network  # same /24
-    assert third.client != fourth.client and third.network == fourth.network  # same /64
+    assert third.client == fourth.client and third.network == fourth.network  # one /64: one IPv6 client
     assert first.network != third.network
     assert (first.serial, second.serial) == (123, 124) and first.number == second.number  # same stem
     assert (third.number, third.serial, third.number_key) == ("", None, "")
@@ -85,10 +93,11 @@ def test_given_several_queries_when_read_back_then_each_event_is_decoded(tmp_pat
 
 def test_hashes_depend_on_the_secret_and_on_the_field(tmp_path):
     # given the same address logged under two secrets
-    one = QueryEventLog(directory=tmp_path / "one", secret=b"a" * 32)
-    other = QueryEventLog(directory=tmp_path / "other", secret=b"b" * 32)
-    for log in (one, other):
-        log.record(now=T, client="198.51.100.1", query="number_name", number="198.51.100.1", hit=False)
+    for name, secret in (("one", b"a" * 32), ("other", b"b" * 32)):
+        keyed = KeyedHash(secret)
+        log = QueryEventLog(directory=tmp_path / name, keyed_hash=keyed)
+        address = "198.51.100.1"
+        log.record(now=T, client=keyed.client(address), query="number_name", number=address, hit=False)
         log.close()
 
     # when
@@ -98,6 +107,23 @@ def test_hashes_depend_on_the_secret_and_on_the_field(tmp_path):
     # then another secret gives other hashes, and one text hashes differently as a client and as a number
     assert a.client != b.client and a.network != b.network and a.number != b.number
     assert a.client != a.number
+
+
+def test_the_client_is_logged_under_the_hashes_the_rate_limits_count_it_by(tmp_path):
+    # given
+    log = new_log(tmp_path)
+    client = KEYED.client("203.0.113.7")
+
+    # when
+    log.record(now=T, client=client, query="token", number="", hit=False)
+    log.close()
+
+    # then the line holds the first 48 bits of each: one hashing a request, for both uses
+    (event,) = read_all(tmp_path)
+    address, network = client
+    assert event.client == f"{address:016x}"[:12]
+    assert event.network == f"{network:016x}"[:12]
+    assert KEYED.client("203.0.113.99")[1] == network  # the same /24
 
 
 @pytest.mark.parametrize(
@@ -116,9 +142,9 @@ def test_hashes_depend_on_the_secret_and_on_the_field(tmp_path):
 def test_numbers_are_split_into_a_hashed_stem_and_a_serial(tmp_path, number, serial, same_as):
     # given
     log = new_log(tmp_path)
-    log.record(now=T, client="192.0.2.1", query="number_name", number=number, hit=False)
+    log.record(now=T, client=KEYED.client("192.0.2.1"), query="number_name", number=number, hit=False)
     if same_as:
-        log.record(now=T, client="192.0.2.1", query="number_name", number=same_as, hit=False)
+        log.record(now=T, client=KEYED.client("192.0.2.1"), query="number_name", number=same_as, hit=False)
     log.close()
 
     # when
@@ -137,12 +163,12 @@ def test_given_a_young_small_buffer_then_nothing_is_written_until_it_is_flush_se
     path = tmp_path / "events" / "queries-20261128.log"
 
     # when two queries come within the second
-    log.record(now=T, client="192.0.2.1", query="token", number="", hit=False)
-    log.record(now=T + 0.9, client="192.0.2.1", query="token", number="", hit=False)
+    log.record(now=T, client=KEYED.client("192.0.2.1"), query="token", number="", hit=False)
+    log.record(now=T + 0.9, client=KEYED.client("192.0.2.1"), query="token", number="", hit=False)
 
     # then nothing is written yet; the third, a second after the first, writes all three
     assert not path.exists()
-    log.record(now=T + 1.0, client="192.0.2.1", query="token", number="", hit=False)
+    log.record(now=T + 1.0, client=KEYED.client("192.0.2.1"), query="token", number="", hit=False)
     assert path.read_text().count("\n") == 3
 
 
@@ -161,7 +187,7 @@ def test_given_64_kib_buffered_then_it_is_written_in_one_write_of_whole_lines(tm
     # when 2,000 queries (about 120 KiB) arrive in the same second
     for serial in range(1, 2001):
         number = f"S000031000101253{serial:06d}"
-        log.record(now=T, client="192.0.2.1", query="number_name", number=number, hit=False)
+        log.record(now=T, client=KEYED.client("192.0.2.1"), query="number_name", number=number, hit=False)
 
     # then the buffer was written once it reached 64 KiB, in one write that ends a line
     assert len(writes) == 1
@@ -180,8 +206,8 @@ def test_files_are_per_shanghai_day_and_a_new_day_writes_the_old_days_lines(tmp_
     midnight = datetime(2026, 11, 28, tzinfo=SHANGHAI).timestamp()
 
     # when one query comes just before midnight and one just after
-    log.record(now=midnight - 0.5, client="192.0.2.1", query="token", number="", hit=False)
-    log.record(now=midnight + 0.5, client="192.0.2.1", query="token", number="", hit=True)
+    log.record(now=midnight - 0.5, client=KEYED.client("192.0.2.1"), query="token", number="", hit=False)
+    log.record(now=midnight + 0.5, client=KEYED.client("192.0.2.1"), query="token", number="", hit=True)
 
     # then the first is in the 27th's file already; the second waits for its own day's flush
     directory = tmp_path / "events"
@@ -198,7 +224,7 @@ def test_the_directory_is_private_and_files_are_owner_only(tmp_path):
     log = new_log(tmp_path)
 
     # when
-    log.record(now=T, client="192.0.2.1", query="token", number="", hit=False)
+    log.record(now=T, client=KEYED.client("192.0.2.1"), query="token", number="", hit=False)
     log.close()
 
     # then
@@ -216,7 +242,11 @@ def test_two_workers_appending_to_one_file_never_mix_their_lines(tmp_path):
         log = first if index % 2 else second
         number = f"S000031000101253{index + 1:06d}"
         log.record(
-            now=T + index / 1000, client=f"192.0.2.{index % 50}", query="number_id", number=number, hit=True
+            now=T + index / 1000,
+            client=KEYED.client(f"192.0.2.{index % 50}"),
+            query="number_id",
+            number=number,
+            hit=True,
         )
         if index % 7 == 0:
             log.flush()
@@ -230,8 +260,8 @@ def test_two_workers_appending_to_one_file_never_mix_their_lines(tmp_path):
 def test_the_reader_skips_malformed_lines_and_a_torn_last_line(tmp_path):
     # given a file with good lines, junk, and a last line cut off mid-write
     log = new_log(tmp_path)
-    log.record(now=T, client="192.0.2.1", query="number_name", number=NUMBER, hit=True)
-    log.record(now=T + 1, client="192.0.2.2", query="token", number="", hit=False)
+    log.record(now=T, client=KEYED.client("192.0.2.1"), query="number_name", number=NUMBER, hit=True)
+    log.record(now=T + 1, client=KEYED.client("192.0.2.2"), query="token", number="", hit=False)
     log.close()
     path = tmp_path / "events" / "queries-20261128.log"
     good = path.read_bytes().splitlines(keepends=True)
@@ -257,7 +287,7 @@ def test_the_reader_returns_only_the_window_and_tolerates_missing_days(tmp_path)
     # given events over three minutes
     log = new_log(tmp_path)
     for minute in range(3):
-        log.record(now=T + 60 * minute, client="192.0.2.1", query="token", number="", hit=False)
+        log.record(now=T + 60 * minute, client=KEYED.client("192.0.2.1"), query="token", number="", hit=False)
     log.close()
 
     # when a window covers the second minute, and another the days before (no files)
@@ -275,17 +305,17 @@ def test_a_failed_write_drops_its_lines_and_never_raises(tmp_path):
     log = new_log(tmp_path)
 
     # when
-    log.record(now=T, client="192.0.2.1", query="token", number="", hit=False)
-    log.record(now=T + 1, client="192.0.2.1", query="token", number="", hit=False)
+    log.record(now=T, client=KEYED.client("192.0.2.1"), query="token", number="", hit=False)
+    log.record(now=T + 1, client=KEYED.client("192.0.2.1"), query="token", number="", hit=False)
     log.close()
 
     # then the query path saw no error, and the loss is counted
     assert log.dropped == 2
 
 
-def test_a_log_without_a_secret_is_refused(tmp_path):
+def test_hashes_without_a_secret_are_refused():
     with pytest.raises(ValueError, match="secret"):
-        QueryEventLog(directory=tmp_path, secret=b"")
+        KeyedHash(b"")
 
 
 def test_prune_deletes_day_files_older_than_the_retention_only(tmp_path):

@@ -70,6 +70,28 @@ def test_one_certificate_number_is_limited_across_addresses(verification_config,
     assert statuses == [200] * 20 + [429]
 
 
+def test_an_ipv6_client_is_its_64_and_cannot_step_past_the_limit_by_changing_address(
+    verification_config, issued
+):
+    # given 3 queries a minute per address, and a challenge after 2 misses
+    config = with_limits(verification_config, ip_per_minute=3, challenge_after_misses=2, challenge_bits=8)
+    app = app_for(config)
+    miss = {"number": issued.zhang.number, "name": "李四"}
+
+    def query_from(address: str) -> int:
+        with TestClient(app, base_url="https://testserver", client=(address, 40000)) as client:
+            return client.post(API, data=miss).status_code
+
+    # when one /64 sends each query from another of its addresses, and another /64 queries once
+    statuses = [query_from(f"2001:db8:1:2::{index:x}") for index in range(1, 5)]
+    elsewhere = query_from("2001:db8:1:3::1")
+
+    # then they count as one client: the third is challenged after two misses, the fourth is over the
+    # limit; the next /64 is another client
+    assert statuses == [200, 200, 428, 429]
+    assert elsewhere == 200
+
+
 def test_a_forged_forwarded_for_header_does_not_change_the_address(verification_config, issued):
     # given 2 queries a minute per address
     with limited(verification_config, ip_per_minute=2) as client:
