@@ -91,18 +91,13 @@ def _micro(seconds: float) -> float:
     return round(seconds * 1e6, 1)
 
 
-def run() -> Iterator[dict]:
-    from django.db import connection
-
+def query_apps(directory: Path) -> dict[str, object]:
+    """The query API as production configures it, with limits on and off, and the bare endpoint, by the
+    names the benchmarks report (counters and events in ``directory``)."""
     from skillcert.verification.app import create_app
     from skillcert.verification.config import Limits
     from skillcert.verification.configure import config_from_settings
 
-    if connection.vendor != "sqlite":
-        yield {"name": "query_handler", "skipped": "SQLite only (see the module docstring)"}
-        return
-    _insert_rows(ROWS)
-    directory = Path(tempfile.mkdtemp(prefix="skillcert-handler-"))
     base = dataclasses.replace(
         config_from_settings(), counters_path=directory / "counters.bin", events_dir=directory / "events"
     )
@@ -110,12 +105,26 @@ def run() -> Iterator[dict]:
     rules = ("ip_per_minute", "ip_per_day", "network_per_minute", "number_per_day", "id_number_per_day")
     rules += ("name_per_hour", "view_per_minute", "challenge_after_misses", "global_per_minute")
     limits_off = dataclasses.replace(base, limits=Limits(**dict.fromkeys(rules, 0)))  # every rule off
-    bare = Starlette(routes=[Route("/bare", _bare, methods=["POST"])])
+    return {
+        "bare": Starlette(routes=[Route("/bare", _bare, methods=["POST"])]),
+        "query_handler": create_app(limits_on),
+        "query_handler_limits_off": create_app(limits_off),
+    }
+
+
+def run() -> Iterator[dict]:
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        yield {"name": "query_handler", "skipped": "SQLite only (see the module docstring)"}
+        return
+    _insert_rows(ROWS)
+    apps = query_apps(Path(tempfile.mkdtemp(prefix="skillcert-handler-")))
     generator = random.Random(4)
     try:
-        bare_seconds = _best(bare, "/bare", generator)
-        for name, config in (("query_handler", limits_on), ("query_handler_limits_off", limits_off)):
-            seconds = _best(create_app(config), QUERY_API, generator)
+        bare_seconds = _best(apps["bare"], "/bare", generator)
+        for name in ("query_handler", "query_handler_limits_off"):
+            seconds = _best(apps[name], QUERY_API, generator)
             line = result(name, 1 / seconds, "requests/s", 1 / bare_seconds, BASELINE)
             yield {**line, "microseconds": _micro(seconds), "baseline_microseconds": _micro(bare_seconds)}
     finally:
