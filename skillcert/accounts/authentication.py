@@ -5,8 +5,9 @@ Throttling and lockout (settings ``SKILLCERT_LOGIN_*``):
 - ``MAX_FAILURES_PER_ACCOUNT`` failures of one account inside ``FAILURE_WINDOW`` lock it for ``LOCKOUT``
   seconds (``User.locked_until``); while locked even the right password is refused. A username that does
   not exist locks the same way, so the lock message does not reveal which usernames exist;
-- ``MAX_FAILURES_PER_IP`` failures from one address inside the window refuse that address until enough
-  of them have left the window;
+- ``MAX_FAILURES_PER_IP`` failures from one client address inside the window refuse that address until
+  enough of them have left the window. An IPv6 address counts as its /64 (core/addresses.py), so that one
+  client cannot step past the limit by changing address; the audit log keeps the address itself;
 - a row is read for at most the longer of ``FAILURE_WINDOW`` and ``LOCKOUT`` (the lock of an unknown
   username is kept on its row), and rows older than that are purged whenever a failure is stored, a
   bounded batch at a time, so the table holds about one window of failures without any scheduled job.
@@ -34,6 +35,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from skillcert.accounts.models import LoginFailure, User
 from skillcert.accounts.selectors import user_may_unlock
 from skillcert.accounts.two_factor import recovery_code_hash, recovery_code_normalise
+from skillcert.core.addresses import client_of
 from skillcert.core.audit import audit_record
 from skillcert.core.errors import ApplicationError
 from skillcert.core.request_context import RequestContext
@@ -95,7 +97,7 @@ def _ip_refused_until(ip_address: str, now: datetime) -> datetime | None:
     if not ip_address:
         return None
     limit = settings.SKILLCERT_LOGIN_MAX_FAILURES_PER_IP
-    recent = LoginFailure.objects.filter(ip_address=ip_address, occurred_at__gt=_window_start(now))
+    recent = LoginFailure.objects.filter(ip_address=client_of(ip_address), occurred_at__gt=_window_start(now))
     count = recent.count()
     if count < limit:
         return None
@@ -152,7 +154,7 @@ def _failure_store(
     return LoginFailure.objects.create(
         username=username,
         user=user,
-        ip_address=ip_address,
+        ip_address=client_of(ip_address),
         step=step,
         occurred_at=now,
         counts_for_account=counts_for_account,

@@ -214,6 +214,7 @@ class LoginFailure(models.Model):
     username = models.CharField(_("尝试的用户名"), max_length=150)
     # Null when the username tried does not exist; the failure still counts for that username and address.
     user = models.ForeignKey(User, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    # The client as throttling counts it: the address, an IPv6 one as its /64 (core/addresses.py).
     ip_address = models.CharField(_("来源地址"), max_length=45, blank=True)
     step = models.CharField(_("环节"), max_length=20, choices=Step.choices, default=Step.PASSWORD)
     occurred_at = models.DateTimeField(_("时间"))

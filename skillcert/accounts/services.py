@@ -22,6 +22,7 @@ from skillcert.accounts.models import Candidate, User, UserRole, candidate_claim
 from skillcert.accounts.roles import BODY_MANAGER_ROLES, Role
 from skillcert.accounts.selectors import candidate_may_reveal_id_number
 from skillcert.accounts.tokens import api_tokens_revoke_all
+from skillcert.core.addresses import client_of
 from skillcert.core.audit import audit_record
 from skillcert.core.errors import ApplicationError
 from skillcert.core.models import AuditEvent
@@ -269,7 +270,8 @@ def _claim_throttled_until(ip_address: str, now: datetime) -> datetime | None:
     The failed claims of the last ``SKILLCERT_LOGIN_FAILURE_WINDOW`` seconds are counted from the audit
     log (it holds each failure with its address; ``action`` is indexed and failures are rare), and at
     ``SKILLCERT_LOGIN_MAX_FAILURES_PER_IP`` of them the address waits until enough have left the window:
-    the policy of failed sign-ins, over a budget of its own. With about 2^49 codes, guessing one online is
+    the policy of failed sign-ins, over a budget of its own. An IPv6 address counts as its /64, which each
+    failure's event records as ``client`` (core/addresses.py). With about 2^49 codes, guessing one online is
     hopeless under this limit even from many addresses; a limit per candidate would only let strangers
     lock a person out of their own record (security.md A2).
     """
@@ -277,7 +279,7 @@ def _claim_throttled_until(ip_address: str, now: datetime) -> datetime | None:
     window = timedelta(seconds=settings.SKILLCERT_LOGIN_FAILURE_WINDOW)
     limit = settings.SKILLCERT_LOGIN_MAX_FAILURES_PER_IP
     recent = AuditEvent.objects.filter(
-        action=CLAIM_FAILED, ip_address=ip_address, occurred_at__gt=now - window
+        action=CLAIM_FAILED, data__client=client_of(ip_address), occurred_at__gt=now - window
     )
     times = list(recent.order_by("-occurred_at").values_list("occurred_at", flat=True)[:limit])
     if len(times) < limit:
@@ -338,7 +340,11 @@ def _claim_failed(
         actor_label=username,
         action=CLAIM_FAILED,
         target=candidate,
-        data={"reason": reason, "id_number": candidate.id_number_masked if candidate else ""},
+        data={
+            "reason": reason,
+            "id_number": candidate.id_number_masked if candidate else "",
+            "client": client_of(context.ip_address),
+        },
         context=context,
     )
 

@@ -242,7 +242,12 @@ def test_a_wrong_code_or_name_gets_one_error_that_does_not_say_which(
         "chenmeiling",
         "198.51.100.7",
     )
-    assert failed.data == {"reason": reason, "id_number": registered.id_number_masked}
+    # the client as the throttle counts it: the address itself for IPv4
+    assert failed.data == {
+        "reason": reason,
+        "id_number": registered.id_number_masked,
+        "client": "198.51.100.7",
+    }
 
 
 def test_a_code_for_an_id_number_nobody_registered_is_refused_like_a_wrong_one(client, world, registered):
@@ -254,6 +259,7 @@ def test_a_code_for_an_id_number_nobody_registered_is_refused_like_a_wrong_one(c
     assert AuditEvent.objects.get(action="candidate.claim_failed").data == {
         "reason": "no_record",
         "id_number": "",
+        "client": "127.0.0.1",  # the test client's address
     }
 
 
@@ -366,6 +372,27 @@ def test_throttling_is_per_address(client, world, registered, clock, settings):
     response = client.post(REGISTER, form_data(claim_code=claim_code(registered)), REMOTE_ADDR="203.0.113.10")
 
     assert response.status_code == 302
+
+
+def test_an_ipv6_client_is_throttled_as_its_64_whatever_address_it_sends_from(
+    client, world, registered, clock, settings
+):
+    settings.SKILLCERT_LOGIN_MAX_FAILURES_PER_IP = 2
+
+    # given: two wrong codes, each from another address of one /64
+    for index, wrong in enumerate(("abcde-fghjk", "bcdef-ghjkm"), start=1):
+        client.post(REGISTER, form_data(claim_code=wrong), REMOTE_ADDR=f"2001:db8:1:2::{index}")
+
+    # when: the right code from a third address of that /64
+    refused = client.post(
+        REGISTER, form_data(claim_code=claim_code(registered)), REMOTE_ADDR="2001:db8:1:2::3"
+    )
+
+    # then: refused as the same client; the events keep each address itself
+    assert refused.status_code == 429
+    assert_nothing_created(registered)
+    failed = AuditEvent.objects.filter(action="candidate.claim_failed")
+    assert sorted(failed.values_list("ip_address", flat=True)) == ["2001:db8:1:2::1", "2001:db8:1:2::2"]
 
 
 # ---- a new code from the body ------------------------------------------------------------------------------

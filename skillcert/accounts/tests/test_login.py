@@ -198,6 +198,24 @@ def test_too_many_failures_from_one_address_refuse_that_address(client, world, c
     assert post_password(client, "candidate", WORLD_PASSWORD, **attacker).status_code == 302
 
 
+def test_an_ipv6_client_is_throttled_as_its_64_whatever_address_it_sends_from(client, world, clock, settings):
+    settings.SKILLCERT_LOGIN_MAX_FAILURES_PER_IP = 3
+
+    # given: failures on three usernames, each from another address of one /64
+    for index, username in enumerate(("alice", "bob", "carol"), start=1):
+        post_password(client, username, "Wrong-Passw0rd!", REMOTE_ADDR=f"2001:db8:1:2::{index}")
+
+    # when: the right password from a fourth address of that /64, and from another /64
+    refused = post_password(client, "candidate", WORLD_PASSWORD, REMOTE_ADDR="2001:db8:1:2:ffff::4")
+    elsewhere = post_password(client.__class__(), "candidate", WORLD_PASSWORD, REMOTE_ADDR="2001:db8:1:3::1")
+
+    # then: one client for the throttle; the audit log keeps each address itself
+    assert refused.status_code == 429
+    assert elsewhere.status_code == 302
+    failed = AuditEvent.objects.filter(action="auth.login_failed", data__reason="unknown_user")
+    assert sorted(failed.values_list("ip_address", flat=True)) == [f"2001:db8:1:2::{i}" for i in (1, 2, 3)]
+
+
 def test_an_address_claimed_in_a_header_does_not_escape_the_address_throttle(client, world, clock, settings):
     settings.SKILLCERT_LOGIN_MAX_FAILURES_PER_IP = 3
 
