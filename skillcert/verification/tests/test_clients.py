@@ -1,5 +1,7 @@
 """Who a request comes from, as the limits count it and the event log records it."""
 
+import pytest
+
 from skillcert.verification.clients import KeyedHash
 
 
@@ -15,3 +17,8 @@ def test_two_addresses_of_one_64_hash_as_one_client_and_other_64s_as_others():
 
 def test_another_secret_gives_other_hashes():
     assert KeyedHash(b"a" * 32).client("198.51.100.7") != KeyedHash(b"b" * 32).client("198.51.100.7")
+
+
+def test_hashes_without_a_secret_are_refused():
+    with pytest.raises(ValueError, match="secret"):
+        KeyedHash(b"")

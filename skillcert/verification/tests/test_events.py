@@ -313,11 +313,6 @@ def test_a_failed_write_drops_its_lines_and_never_raises(tmp_path):
     assert log.dropped == 2
 
 
-def test_hashes_without_a_secret_are_refused():
-    with pytest.raises(ValueError, match="secret"):
-        KeyedHash(b"")
-
-
 def test_prune_deletes_day_files_older_than_the_retention_only(tmp_path):
     # given eleven day files (the 18th to the 28th), and files that are not the log's
     directory = tmp_path / "events"
