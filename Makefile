@@ -7,7 +7,7 @@ PYTEST_ARGS ?=
 
 .PHONY: run setup serve test test-pg lint bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py skillcert/verification/_counting.c
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
@@ -45,4 +45,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var build skillcert/verification/_counting*.so

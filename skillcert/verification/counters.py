@@ -17,25 +17,27 @@ new key may take is live, the one with the smallest count gives way: a flood of 
 out counters that are far from any limit, never the ones about to be refused.
 
 Keys are the limiter's (window end, 64-bit tag) pairs (limits.py); the tag's low bits choose the home slot.
+
+The loop over a request's counters is C (``_counting.c``, decision 0011): in Python it was a third of the
+public query's instructions. This module keeps the file: its header, its segments, and who owns which.
 """
 
 import fcntl
 import mmap
 import os
 import struct
-import sys
 from collections.abc import Sequence
 from pathlib import Path
+
+from skillcert.verification import _counting
 
 CounterKey = tuple[int, int]  # (second the window ends, tag): limits.py makes them
 
 MAGIC = b"SKCNT001"
 HEADER = 64  # bytes: magic, segments, slots, segments in use (high-water mark)
-PROBES = 16
+PROBES = _counting.PROBES
 _HEADER_FORMAT = "<8sIII"  # magic, version, segments, slots
 IN_USE = 5  # the header's 32-bit word holding how many segments have ever been claimed
-_COUNT_MASK = 0xFFFFFFFF
-_BYTE_ORDER = sys.byteorder  # the words are the machine's own (memoryview "Q")
 
 
 class CountersBusy(Exception):
@@ -53,22 +55,21 @@ class SharedCounters:
         self._slots = slots
         self._fd: int | None = None
         self._map: mmap.mmap | None = None
-        self._words: memoryview | None = None  # the file as 64-bit words
         self._header: memoryview | None = None  # the header as 32-bit words
         self._own = -1  # this process's segment
-        self._probes: _Probes | None = None
+        self._in_use = 0  # segments ever claimed, as last read from the header
+        self._others: tuple[int, ...] = ()  # the other segments in use
 
-    def _open(self) -> memoryview:
-        if self._words is not None:
-            return self._words
+    def _open(self) -> tuple[mmap.mmap, memoryview]:
+        """The mapping and its header, opened and this worker's segment claimed on first use."""
+        if self._map is not None and self._header is not None:
+            return self._map, self._header
         size = HEADER + self._segments * self._slots * 16
         fd = self._open_file(size)
         try:
             self._own = self._claim(fd)
             self._map = mmap.mmap(fd, size)
             self._header = memoryview(self._map)[:HEADER].cast("I")
-            self._words = memoryview(self._map).cast("Q")
-            self._probes = _Probes(self._map, self._words, segment_words=self._slots * 2)
             self._header[IN_USE] = max(self._header[IN_USE], self._own + 1)
             _lock(fd, start=0, wait=True, unlock=True)
         except BaseException:
@@ -76,7 +77,7 @@ class SharedCounters:
             self.close()
             raise
         self._fd = fd
-        return self._words
+        return self._map, self._header
 
     def _open_file(self, size: int) -> int:
         """The counters file of this geometry, opened and holding the set-up lock (byte 0)."""
@@ -117,123 +118,25 @@ class SharedCounters:
         raise CountersBusy(f"all {self._segments} counter segments are in use: raise the number of segments")
 
     def count(self, increments: Sequence[tuple[CounterKey, int]], *, now: float) -> dict[CounterKey, int]:
-        """Add ``amount`` to each ``(key, amount)`` counter; the new counts by key."""
-        words = self._open()
-        assert self._header is not None and self._map is not None
-        probes = self._probes
-        assert probes is not None
-        in_use = self._header[IN_USE]
-        mask = self._slots - 1
-        segment_words = self._slots * 2
-        first = HEADER // 8
-        own_base = first + self._own * segment_words
-        seconds = int(now)
-        totals: dict[CounterKey, int] = {}
-        others = [first + segment * segment_words for segment in range(in_use) if segment != self._own]
-        for key, amount in increments:
-            end, tag = key
-            home = 2 * (tag & mask)
-            slot = own_base + home
-            value = words[slot + 1]
-            slot_tag = words[slot]
-            if slot_tag == tag and value >> 32 == end:  # most keys sit in their home slot: no call
-                value += amount
-                words[slot + 1] = value
-                total = value & _COUNT_MASK
-            elif slot_tag == 0:  # a never-used home slot: a new key, and no other slot can hold it
-                if amount:  # a count of 0 (the miss counter of a hit) takes no slot
-                    words[slot + 1] = end << 32 | amount
-                    words[slot] = tag
-                total = amount
-            else:
-                needle = tag.to_bytes(8, _BYTE_ORDER)
-                if amount:
-                    total = probes.add(own_base, home, needle, tag, end, amount, seconds)
-                else:
-                    total = probes.read(own_base, home, needle, end)
-            for base in others:
-                slot = base + home
-                slot_tag = words[slot]
-                if slot_tag == tag and words[slot + 1] >> 32 == end:
-                    total += words[slot + 1] & _COUNT_MASK
-                elif slot_tag != 0:  # a never-used home slot: the key is not in that segment
-                    total += probes.read(base, home, tag.to_bytes(8, _BYTE_ORDER), end)
-            totals[key] = total
-        return totals
+        """Add ``amount`` to each ``(key, amount)`` counter; the new counts by key, over all segments."""
+        mapping, header = self._open()
+        in_use = header[IN_USE]
+        if in_use != self._in_use:  # another worker has joined since
+            self._in_use = in_use
+            self._others = tuple(segment for segment in range(in_use) if segment != self._own)
+        return _counting.count(
+            mapping, HEADER // 8, self._slots * 2, self._own, self._others, increments, int(now)
+        )
 
     def close(self) -> None:
-        for view in (self._words, self._header):
-            if view is not None:
-                view.release()
+        if self._header is not None:
+            self._header.release()
         if self._map is not None:
             self._map.close()
         if self._fd is not None:
             os.close(self._fd)  # releases this segment's lock
-        self._fd = self._map = self._words = self._header = self._probes = None
-        self._own = -1
-
-
-class _Probes:
-    """A key's probe run, the ``PROBES`` slots from its home slot, searched by the mapping's own ``find``
-    for the tag's bytes: one call in C for the whole run instead of a Python loop over its slots. The run
-    of a full table holds no never-used slot to stop at, and every key absent from another worker's
-    segment (most of them: each request brings new ones) is looked for through all of it.
-
-    Indexes are in 64-bit words from the start of the file; ``home`` is the home slot's word offset
-    within its segment."""
-
-    def __init__(self, mapping: mmap.mmap, words: memoryview, *, segment_words: int) -> None:
-        self._find = mapping.find
-        self._words = words
-        self._segment_words = segment_words
-
-    def read(self, base: int, home: int, needle: bytes, end: int) -> int:
-        """The key's count in the segment at ``base`` (0 when absent); ``needle``: its tag's bytes."""
-        index = self._slot_of(base, home, needle, end)
-        return self._words[index + 1] & _COUNT_MASK if index >= 0 else 0
-
-    def add(self, base: int, home: int, needle: bytes, tag: int, end: int, amount: int, now: int) -> int:
-        """Add to the key's slot in this worker's own segment, taking a slot for a new key: the first
-        whose window has ended (or never used), else the one with the smallest count."""
-        words = self._words
-        index = self._slot_of(base, home, needle, end)
-        if index >= 0:
-            value = words[index + 1] + amount
-            words[index + 1] = value
-            return value & _COUNT_MASK
-        weakest, weakest_count = -1, _COUNT_MASK + 1
-        last = self._segment_words - 1
-        for probe in range(0, 2 * PROBES, 2):
-            index = base + ((home + probe) & last)
-            value = words[index + 1]
-            if words[index] == 0 or value >> 32 <= now:  # never used, or its window has ended
-                weakest = index
-                break
-            if value & _COUNT_MASK < weakest_count:
-                weakest, weakest_count = index, value & _COUNT_MASK
-        words[weakest + 1] = end << 32 | amount
-        words[weakest] = tag
-        return amount
-
-    def _slot_of(self, base: int, home: int, needle: bytes, end: int) -> int:
-        """The word index of the key's slot in the run, or -1."""
-        start = base + home
-        stop = start + 2 * PROBES
-        segment_end = base + self._segment_words
-        if stop <= segment_end:
-            return self._search(needle, start, stop, end)
-        found = self._search(needle, start, segment_end, end)  # the run wraps to the segment's start
-        return found if found >= 0 else self._search(needle, base, base + stop - segment_end, end)
-
-    def _search(self, needle: bytes, start: int, stop: int, end: int) -> int:
-        position = self._find(needle, start * 8, stop * 8)
-        while position >= 0:
-            # A slot's tag (16-byte aligned from the run's start), not bytes straddling two words; and
-            # this window's, not an earlier window's of the same tag.
-            if (position - start * 8) % 16 == 0 and self._words[(position >> 3) + 1] >> 32 == end:
-                return position >> 3
-            position = self._find(needle, position + 1, stop * 8)
-        return -1
+        self._fd = self._map = self._header = None
+        self._own, self._in_use, self._others = -1, 0, ()
 
 
 def _lock(fd: int, *, start: int, wait: bool, unlock: bool = False) -> bool:

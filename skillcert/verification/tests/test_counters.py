@@ -2,10 +2,14 @@
 
 import hashlib
 import multiprocessing
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from skillcert.verification import _counting
 from skillcert.verification.counters import PROBES, CounterKey, CountersBusy, SharedCounters
 
 NOW = 1_750_000_000
@@ -287,3 +291,111 @@ def test_a_new_key_evicts_no_live_counter_while_its_run_has_an_ended_slot(tmp_pa
     expected = {counter: amounts[index] for index, counter in enumerate(keys) if index != ended}
     assert counters.count([(counter, 0) for counter in expected], now=NOW) == expected
     counters.close()
+
+
+# The loop over a request's counters is C (_counting.c): it must refuse whatever would read or write outside
+# the mapping, and a malformed call must change no counter.
+
+
+@pytest.fixture
+def mapping():
+    """A mapping of two 16-slot segments after the 8-word header, as SharedCounters lays them out."""
+    return bytearray(8 * (8 + 2 * PROBES * 2))
+
+
+@pytest.mark.parametrize(
+    ("own", "others", "message"),
+    [
+        (2, (), "no such segment"),  # past the end of the mapping
+        (-1, (), "no such segment"),
+        (0, (2,), "no such segment"),
+        (0, (-1,), "no such segment"),
+        (0, (0,), "no such segment"),  # its own segment counted twice
+    ],
+)
+def test_the_compiled_loop_refuses_a_segment_outside_the_mapping(mapping, own, others, message):
+    with pytest.raises(ValueError, match=message):
+        _counting.count(mapping, 8, PROBES * 2, own, others, [(key("a"), 1)], NOW)
+    assert not any(mapping)
+
+
+@pytest.mark.parametrize(
+    ("first", "segment_words"),
+    [(8, PROBES * 2 + 2), (8, PROBES), (8, 1 << 20), (1 << 20, PROBES * 2), (-1, PROBES * 2)],
+    ids=[
+        "not-a-power-of-two",
+        "shorter-than-a-run",
+        "longer-than-the-mapping",
+        "header-too-long",
+        "negative",
+    ],
+)
+def test_the_compiled_loop_refuses_a_geometry_the_mapping_does_not_have(mapping, first, segment_words):
+    with pytest.raises(ValueError):
+        _counting.count(mapping, first, segment_words, 0, (), [(key("a"), 1)], NOW)
+    assert not any(mapping)
+
+
+def test_the_compiled_loop_refuses_a_read_only_mapping():
+    with pytest.raises(BufferError, match="not writable"):
+        _counting.count(bytes(8 * (8 + PROBES * 2)), 8, PROBES * 2, 0, (), [(key("a"), 1)], NOW)
+
+
+@pytest.mark.parametrize(
+    ("bad", "error"),
+    [
+        (((NOW, 0), 1), "never 0"),
+        (((1 << 32, 7), 1), "window's end is out of range"),
+        (((NOW, -7), 1), "tag must be an int"),
+        (((NOW, 7), -1), "amount must be an int"),
+        (((NOW, 7), 1 << 31), "amount is out of range"),
+        (((NOW, 7, 8), 1), "an \\(end, tag\\) pair"),
+        ((NOW, 7), "a counter key is"),
+        ("text", "an increment is"),
+    ],
+)
+def test_a_malformed_increment_changes_no_counter_not_even_the_ones_before_it(mapping, bad, error):
+    # given a call whose last increment is malformed
+    increments = [(key("a"), 1), (key("b"), 2), bad]
+
+    # when it is counted, then it is refused, saying what is wrong
+    with pytest.raises((TypeError, ValueError), match=error):
+        _counting.count(mapping, 8, PROBES * 2, 0, (), increments, NOW)
+
+    # and the well-formed increments before it were not counted either
+    assert not any(mapping)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    calls=st.lists(
+        st.tuples(
+            st.sampled_from(["first", "second"]),
+            st.lists(st.tuples(st.integers(0, 11), st.integers(0, 3)), max_size=8),
+        ),
+        max_size=30,
+    )
+)
+def test_two_workers_counts_equal_the_sum_of_every_amount_added_to_each_key(calls):
+    # given two workers over one file, and twelve keys, half of them at home in one slot (so that they share a
+    # probe run, wrapping past the segment's end), never more than a run holds: nothing is evicted
+    keys = colliding_keys(6, slots=PROBES, home=PROBES - 3) + [key(f"k-{index}") for index in range(6)]
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "counters.bin"
+        workers = {name: SharedCounters(path=path, segments=2, slots=PROBES) for name in ("first", "second")}
+        added = dict.fromkeys(keys, 0)
+        try:
+            for worker, increments in calls:
+                # when a worker adds amounts (0 included) to some keys, a key possibly twice in one call
+                counted = [(keys[index], amount) for index, amount in increments]
+                totals = workers[worker].count(counted, now=NOW)
+                for counter, amount in counted:
+                    added[counter] += amount
+                # then each total it answers is every amount added to that key so far, by either worker
+                assert totals == {counter: added[counter] for counter, _ in counted}
+            # and reading every key from either worker agrees
+            for counters in workers.values():
+                assert counters.count([(counter, 0) for counter in keys], now=NOW) == added
+        finally:
+            for counters in workers.values():
+                counters.close()
