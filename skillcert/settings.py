@@ -166,11 +166,21 @@ SESSION_COOKIE_AGE = 12 * 60 * 60  # absolute lifetime
 SKILLCERT_STAFF_IDLE_TIMEOUT = env_int("STAFF_IDLE_TIMEOUT", 30 * 60)
 SKILLCERT_CANDIDATE_IDLE_TIMEOUT = env_int("CANDIDATE_IDLE_TIMEOUT", 60 * 60)
 
-# Login throttling: failures per account and per client address inside the window lock further attempts.
-SKILLCERT_LOGIN_MAX_FAILURES_PER_ACCOUNT = env_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5)
+# Sign-in failures (security.md A2, docs/decisions/0012). A client is an IPv4 address or an IPv6 /64.
+# An (account, client) pair with this many failures inside the window is refused for PAIR_LOCKOUT seconds;
+# other clients are not affected, so nobody can lock an account out on purpose.
+SKILLCERT_LOGIN_MAX_FAILURES_PER_PAIR = env_int("LOGIN_MAX_FAILURES_PER_PAIR", 5)
+SKILLCERT_LOGIN_PAIR_LOCKOUT = env_int("LOGIN_PAIR_LOCKOUT", 30 * 60)
+# One client with this many failures inside the window, whatever the usernames, is refused (spraying).
 SKILLCERT_LOGIN_MAX_FAILURES_PER_IP = env_int("LOGIN_MAX_FAILURES_PER_IP", 20)
 SKILLCERT_LOGIN_FAILURE_WINDOW = env_int("LOGIN_FAILURE_WINDOW", 15 * 60)
-SKILLCERT_LOGIN_LOCKOUT = env_int("LOGIN_LOCKOUT", 30 * 60)
+# An account with this many failures from all clients inside CHALLENGE_WINDOW (since its last sign-in)
+# needs a solved proof of work for every further password attempt, and is shown to its administrators.
+SKILLCERT_LOGIN_CHALLENGE_AFTER_FAILURES = env_int("LOGIN_CHALLENGE_AFTER_FAILURES", 20)
+SKILLCERT_LOGIN_CHALLENGE_WINDOW = env_int("LOGIN_CHALLENGE_WINDOW", 24 * 60 * 60)
+# Leading zero bits of the proof of work: 18 is about 260,000 SHA-256 hashes, a few seconds in the page
+# while the person types the password, but a cost on every guess of a script.
+SKILLCERT_LOGIN_CHALLENGE_BITS = env_int("LOGIN_CHALLENGE_BITS", 18)
 
 # Two-factor login (TOTP) for authority and body staff. The demo may turn it off; the login page says so.
 SKILLCERT_REQUIRE_2FA = env_bool("REQUIRE_2FA", True)

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from skillcert.accounts.models import User
+from skillcert.accounts.models import LoginFailure, User
 from skillcert.accounts.tokens import api_token_create
 from skillcert.certificates.services import certificates_issue_for_plan
 from skillcert.evaluation.models import Application, EvaluationPlan
@@ -41,7 +41,7 @@ class Objects:
     plan: EvaluationPlan
     certificate: object
     candidate: object
-    locked_user: User
+    login_alert_user: User
     token_id: int
 
 
@@ -89,9 +89,14 @@ def build_objects(world) -> Objects:
     holder = make_candidate("陈晓东", make_resident_id(date(1990, 1, 1)))
     make_application(approved, holder, result=Application.Result.PASSED)
     certificate = certificates_issue_for_plan(plan=approved, actor=world.body_y_admin)[0]
-    locked = world.body_y_examiner
-    locked.locked_until = timezone.now() + timedelta(minutes=20)
-    locked.save(update_fields=["locked_until"])
+    alerted = world.body_y_examiner
+    LoginFailure.objects.create(
+        user=alerted,
+        username=alerted.username,
+        ip_address="198.51.100.1",
+        occurred_at=timezone.now(),
+        locked_until=timezone.now() + timedelta(minutes=20),
+    )
     token, _key = api_token_create(
         user=world.body_y_admin, name="人事系统", scope="read_write", actor=world.body_y_admin
     )
@@ -106,7 +111,7 @@ def build_objects(world) -> Objects:
         plan=plan,
         certificate=certificate,
         candidate=holder,
-        locked_user=locked,
+        login_alert_user=alerted,
         token_id=token.pk,
     )
 

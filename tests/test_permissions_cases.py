@@ -225,9 +225,9 @@ CASES: dict[str, Case] = {
     "accounts:profile": Case(),
     "accounts:password_change": Case(),
     "accounts:two_factor": Case(),
-    "accounts:locked_users": Case(),
-    "accounts:user_unlock": Case(
-        kwargs=lambda o: {"pk": o.locked_user.pk}, outside=frozenset({"body_s_admin"})
+    "accounts:login_alerts": Case(),
+    "accounts:login_failures_clear": Case(
+        kwargs=lambda o: {"pk": o.login_alert_user.pk}, outside=frozenset({"body_s_admin"})
     ),
     # Revealing a full ID number: the municipal administrator only (or the explicit permission); for
     # everyone else the candidate is outside their scope.

@@ -33,6 +33,10 @@ class LoginForm(StyledForm):
     username = forms.CharField(label=_("用户名"), max_length=150)
     # strip=False: a password is taken exactly as typed (no trimming, no case folding).
     password = forms.CharField(label=_("密码"), strip=False, widget=forms.PasswordInput)
+    # The proof of work of an account that has failed too often; the login page writes these hidden fields
+    # itself, with the challenge it was just given (never one sent back from the browser).
+    challenge = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+    solution = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

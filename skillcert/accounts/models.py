@@ -28,7 +28,10 @@ class User(AbstractUser):
         related_name="staff",
         verbose_name=_("评价机构"),
     )
-    locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
+    # Failed sign-in steps on this account since the user last signed in, told to them at the next sign-in
+    # (authentication.login_record). Kept here, not counted from LoginFailure, whose rows are purged.
+    failed_logins_unreported = models.PositiveIntegerField(_("未告知的登录失败次数"), default=0)
+    failed_login_last_at = models.DateTimeField(_("最近一次登录失败"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("用户")
@@ -199,12 +202,13 @@ class ApiToken(models.Model):
 
 
 class LoginFailure(models.Model):
-    """One failed sign-in step (password or second factor), counted for throttling and lockout.
+    """One failed sign-in step (password or second factor), counted for throttling (login_failures.py).
 
-    Rows count for the client address for as long as they are inside the failure window. They stop
-    counting for the account (``counts_for_account``) once the account signs in, is locked or is
-    unlocked, so the account's count starts again while the address's count does not. Rows past the
-    window and any lock they carry are purged as new failures are stored (``authentication``).
+    A row counts for its client (all usernames) while it is inside the failure window; for its (account,
+    client) pair (``counts_for_pair``) until the pair is locked, signs in or is cleared; for its account
+    across clients (``counts_for_account``) until the account signs in or is cleared. An account is its
+    user, or, for a username that does not exist, that username. Rows are purged as new failures are
+    stored, once no window reads them and no lock they carry runs.
     """
 
     class Step(models.TextChoices):
@@ -218,9 +222,10 @@ class LoginFailure(models.Model):
     ip_address = models.CharField(_("来源地址"), max_length=45, blank=True)
     step = models.CharField(_("环节"), max_length=20, choices=Step.choices, default=Step.PASSWORD)
     occurred_at = models.DateTimeField(_("时间"))
+    counts_for_pair = models.BooleanField(_("计入账户与来源"), default=True)
     counts_for_account = models.BooleanField(_("计入账户"), default=True)
-    # Set on the failure that locked a username that does not exist, so that an unknown username locks
-    # exactly like a real one (the lock message must not tell the two apart).
+    # Set on the failure that was the pair's last allowed one: until then this client may not try this
+    # account (a username that does not exist locks the same way, so the answer does not tell them apart).
     locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
 
     class Meta:
@@ -230,7 +235,7 @@ class LoginFailure(models.Model):
             models.Index(fields=["ip_address", "occurred_at"], name="loginfailure_ip_time"),
             models.Index(fields=["username", "occurred_at"], name="loginfailure_username_time"),
             models.Index(fields=["user", "occurred_at"], name="loginfailure_user_time"),
-            # The purge of rows past the retention (authentication._failures_purge) reads by time alone.
+            # The purge of rows past the retention (login_failures._failures_purge) reads by time alone.
             models.Index(fields=["occurred_at"], name="loginfailure_time"),
         ]
 

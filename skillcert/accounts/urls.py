@@ -13,8 +13,8 @@ urlpatterns: list = [
     path("profile/", views.profile, name="profile"),
     path("password/", views.password_change, name="password_change"),
     path("two-factor/", views.two_factor, name="two_factor"),
-    path("locked/", views.locked_users, name="locked_users"),
-    path("locked/<int:pk>/unlock/", views.user_unlock_view, name="user_unlock"),
+    path("login-alerts/", views.login_alerts, name="login_alerts"),
+    path("login-alerts/<int:pk>/clear/", views.login_failures_clear_view, name="login_failures_clear"),
     path("candidates/<int:pk>/reveal-id/", views.candidate_reveal_id, name="candidate_reveal_id"),
     *token_urlpatterns,  # the API-token pages (skillcert/accounts/urls_tokens.py)
 ]

@@ -49,13 +49,13 @@ def _step(
 def _authority_admin_panel(user: User, region: Region, at: datetime | None) -> Panel:
     overview = selectors.authority_admin_overview(region=region, at=at)
     steps = []
-    if overview.locked_users:
+    if overview.login_alert_users:
         steps.append(
             _step(
                 user,
-                _("解锁 %(n)d 个被锁定的账户") % {"n": len(overview.locked_users)},
-                "accounts:locked_users",
-                _("账户因多次登录失败被临时锁定；核实身份后可提前解锁。"),
+                _("核实 %(n)d 个登录异常账户") % {"n": len(overview.login_alert_users)},
+                "accounts:login_alerts",
+                _("这些账户近期多次登录失败，可能有人在猜测密码；与本人核实后可清除失败记录。"),
                 urgent=True,
             )
         )

@@ -63,7 +63,7 @@ MAIN_MENU: tuple[NavItem, ...] = (
     NavItem(_("职业目录"), "reference:occupations"),
     NavItem(_("技能等级"), "reference:skill_levels"),
     NavItem(_("等级范围"), "reference:level_ranges", Audience.SIGNED_IN),
-    NavItem(_("锁定账户"), "accounts:locked_users", Audience.SIGNED_IN),
+    NavItem(_("登录异常账户"), "accounts:login_alerts", Audience.SIGNED_IN),
     NavItem(_("工作日历"), "reference:calendar", Audience.SIGNED_IN, is_municipal_admin),
     NavItem(_("查询告警"), "verification:alert_list", Audience.SIGNED_IN, is_municipal_admin),
 )

@@ -17,6 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from skillcert.accounts.models import Candidate, User, UserRole
 from skillcert.accounts.roles import BODY_ROLES, STAFF_ROLES, Role
+from skillcert.accounts.selectors import user_filter_login_alerts
 from skillcert.core.models import CalendarDay
 from skillcert.core.personal_data import mask_mobile
 from skillcert.core.regions import scope_prefix
@@ -96,7 +97,7 @@ def staff_in_region(*, region: Region) -> QuerySet[User]:
 class AuthorityAdminOverview:
     region: Region
     users_in_scope: int
-    locked_users: Sequence[User]
+    login_alert_users: Sequence[User]  # annotated as accounts.selectors.user_filter_login_alerts does
     staff_without_2fa: Sequence[User]
     manages_calendar: bool  # the working-day calendar is the city's: its administrator keeps it
     calendar_year: int
@@ -116,7 +117,7 @@ def authority_admin_overview(*, region: Region, at: datetime | None = None) -> A
     return AuthorityAdminOverview(
         region=region,
         users_in_scope=users.count(),
-        locked_users=list(users.filter(locked_until__gt=now).order_by("username")),
+        login_alert_users=list(user_filter_login_alerts(users=users, at=now).order_by("username")),
         staff_without_2fa=list(
             staff_in_region(region=region)
             .annotate(has_totp=_has_confirmed_totp())

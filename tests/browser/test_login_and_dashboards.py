@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 # One demo account per role, with what that role's dashboard must show.
 DASHBOARDS = [
-    ("sh_admin", "上海市 · 管理员", ["账户与系统管理", "被锁定账户", "上海浦江机电集团有限公司"]),
+    ("sh_admin", "上海市 · 管理员", ["账户与系统管理", "登录异常账户", "上海浦江机电集团有限公司"]),
     ("sh_reviewer", "上海市 · 备案审核员", ["上海浦江机电集团有限公司", "上海闵行职业技能评价中心"]),
     ("sh_supervisor", "上海市 · 督导员", ["上海闵行职业技能评价中心"]),
     ("sh_statistician", "上海市 · 统计员", ["上海浦江机电集团有限公司"]),

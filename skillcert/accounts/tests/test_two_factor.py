@@ -4,6 +4,7 @@ import base64
 import re
 
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -27,6 +28,7 @@ from skillcert.core.models import AuditEvent
 DASHBOARD = reverse("portal:dashboard")
 PROFILE = reverse("accounts:profile")
 WRITES = {"INSERT", "UPDATE", "DELETE", "REPLACE"}
+CLIENT_A = {"REMOTE_ADDR": "198.51.100.7"}
 CODE_REFUSED = "验证码错误或已使用过。请输入认证器上当前显示的 6 位验证码，或一个未使用的恢复码。"
 
 
@@ -220,22 +222,83 @@ def test_a_recovery_code_works_once(client, world, clock):
     assert StaticToken.objects.count() == 0
 
 
-def test_wrong_codes_count_toward_the_account_lock(client, world, clock):
+def test_wrong_codes_lock_the_client_out_like_wrong_passwords(client, world, clock):
+    # given: the password step passed from one client
     device = confirmed_device(world.body_y_admin)
-    post_password(client, "y_admin")
-    limit = settings.SKILLCERT_LOGIN_MAX_FAILURES_PER_ACCOUNT
+    post_password(client, "y_admin", **CLIENT_A)
+    limit = settings.SKILLCERT_LOGIN_MAX_FAILURES_PER_PAIR
     wrong = "123456" if totp_now(device.key) != "123456" else "654321"
 
-    for _ in range(limit):
-        response = client.post(VERIFY_URL, {"code": wrong})
+    # when: five wrong codes
+    answers = [client.post(VERIFY_URL, {"code": wrong}, **CLIENT_A) for _ in range(limit)]
 
-    assert response.status_code == 429
-    assert code_errors(response)[0].startswith("登录失败次数过多，该账户已被锁定")
-    world.body_y_admin.refresh_from_db()
-    assert world.body_y_admin.locked_until is not None
-    # the right code is refused while locked
+    # then: the fifth locks this client out of the account, and the right code is refused during the lock
+    assert [a.status_code for a in answers] == [200, 200, 200, 200, 429]
+    assert code_errors(answers[3]) == [CODE_REFUSED]
+    assert code_errors(answers[4])[0].startswith("使用该用户名从您所在的网络地址登录失败次数过多")
+    locked = AuditEvent.objects.get(action="auth.pair_locked")
+    assert (locked.actor_username, locked.target_id) == ("y_admin", str(world.body_y_admin.pk))
+    failed = AuditEvent.objects.filter(action="auth.second_factor_failed")
+    assert list(failed.values_list("data__reason", flat=True)) == ["bad_code"] * 5
     clock.shift(30)
-    assert client.post(VERIFY_URL, {"code": totp_now(device.key)}).status_code == 429
+    assert client.post(VERIFY_URL, {"code": totp_now(device.key)}, **CLIENT_A).status_code == 429
+    refused = AuditEvent.objects.filter(action="auth.second_factor_failed", data__reason="locked")
+    assert refused.count() == 1
+
+    # and: the person signs in from another client
+    other = Client()
+    clock.shift(30)
+    sign_in_staff(other, world.body_y_admin, device, REMOTE_ADDR="203.0.113.20")
+
+
+def test_wrong_codes_count_toward_the_accounts_challenge(client, world, clock, settings):
+    # given: an account that needs a challenge after three failures, and two wrong codes
+    settings.SKILLCERT_LOGIN_CHALLENGE_AFTER_FAILURES = 3
+    device = confirmed_device(world.body_y_admin)
+    post_password(client, "y_admin", **CLIENT_A)
+    wrong = "123456" if totp_now(device.key) != "123456" else "654321"
+    client.post(VERIFY_URL, {"code": wrong}, **CLIENT_A)
+    client.post(VERIFY_URL, {"code": wrong}, **CLIENT_A)
+
+    # when: a wrong password from another client, then the right one
+    third = post_password(Client(), "y_admin", "Wrong-Passw0rd!", REMOTE_ADDR="203.0.113.20")
+    fourth = post_password(Client(), "y_admin", REMOTE_ADDR="203.0.113.20")
+
+    # then: the third failure of the account makes the next password attempt need a challenge
+    assert third.context["challenge"] is not None
+    assert fourth.status_code == 428
+    assert AuditEvent.objects.get(action="auth.challenge_required").data == {"failures": 3, "clients": 2}
+
+
+def test_a_pending_sign_in_holds_only_for_the_client_that_gave_the_password(client, world, clock):
+    # given: the password step passed from client A
+    device = confirmed_device(world.body_y_admin)
+    assert post_password(client, "y_admin", **CLIENT_A).url == VERIFY_URL
+
+    # when: the code is sent with the same session from another client
+    response = client.post(VERIFY_URL, {"code": totp_now(device.key)}, REMOTE_ADDR="203.0.113.20")
+
+    # then: back to the password step; nothing counted, nobody signed in
+    assert response.status_code == 302 and response.url == LOGIN_URL
+    assert "_auth_user_id" not in client.session
+    assert not AuditEvent.objects.filter(action__startswith="auth.second_factor").exists()
+
+
+def test_staff_are_told_of_failures_once_the_second_factor_is_passed(client, world, clock):
+    # given: two wrong passwords on a staff account from elsewhere
+    device = confirmed_device(world.body_y_admin)
+    for _ in range(2):
+        post_password(Client(), "y_admin", "Wrong-Passw0rd!", REMOTE_ADDR="203.0.113.20")
+
+    # when: the password step alone, then the code step
+    post_password(client, "y_admin", **CLIENT_A)
+    before = AuditEvent.objects.filter(action="auth.failures_reported").exists()
+    response = client.post(VERIFY_URL, {"code": totp_now(device.key)}, follow=True, **CLIENT_A)
+
+    # then: told only once signed in
+    assert before is False
+    [notice] = [str(m) for m in get_messages(response.wsgi_request)]
+    assert notice.startswith("自您上次登录以来，您的账户有 2 次登录失败")
 
 
 def test_signed_in_staff_without_a_verified_second_factor_are_sent_to_it_from_any_page(client, world, clock):
@@ -244,7 +307,7 @@ def test_signed_in_staff_without_a_verified_second_factor_are_sent_to_it_from_an
     client.force_login(world.body_y_admin)
 
     # when / then: every page sends them to the code step, except the sign-in pages themselves
-    for path in (DASHBOARD, PROFILE, reverse("portal:home"), reverse("accounts:locked_users")):
+    for path in (DASHBOARD, PROFILE, reverse("portal:home"), reverse("accounts:login_alerts")):
         response = client.get(path)
         assert response.status_code == 302, path
         assert response.url == f"{VERIFY_URL}?next={path.replace('/', '%2F')}", path

@@ -5,8 +5,8 @@ from skillcert.accounts.views.account import profile as profile
 from skillcert.accounts.views.account import register as register
 from skillcert.accounts.views.account import two_factor as two_factor
 from skillcert.accounts.views.admin import candidate_reveal_id as candidate_reveal_id
-from skillcert.accounts.views.admin import locked_users as locked_users
-from skillcert.accounts.views.admin import user_unlock_view as user_unlock_view
+from skillcert.accounts.views.admin import login_alerts as login_alerts
+from skillcert.accounts.views.admin import login_failures_clear_view as login_failures_clear_view
 from skillcert.accounts.views.login import login_enrol as login_enrol
 from skillcert.accounts.views.login import login_verify as login_verify
 from skillcert.accounts.views.login import login_view as login_view

@@ -1,8 +1,10 @@
 """Signing in and out: the password step, the TOTP step or TOTP enrolment, and logout.
 
 Between the password step and the second factor the session holds only a pending sign-in (user id, step,
-start time, where to go next); the user is logged in with ``django.contrib.auth.login`` only when every
-step has passed, which also gives the session a new key.
+start time, the client that gave the password, where to go next); the user is logged in with
+``django.contrib.auth.login`` only when every step has passed, which also gives the session a new key.
+The pending sign-in holds only for the client that gave the password: the code step's failures are counted
+per (account, client) pair, and a session carried to other clients must not try codes past that count.
 """
 
 from django.conf import settings
@@ -13,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -20,6 +23,7 @@ from django_otp import login as otp_login
 from django_otp.models import Device
 
 from skillcert.accounts.authentication import (
+    FailureNotice,
     LoginRefused,
     login_check_password,
     login_check_second_factor,
@@ -41,12 +45,14 @@ from skillcert.accounts.two_factor import (
     totp_secret_base32,
 )
 from skillcert.accounts.views.requests import ContextRequest
+from skillcert.core.addresses import client_of
 
 PENDING_KEY = "skillcert_login_pending"
 # The id of the unconfirmed TOTP device this session is enrolling (at sign-in or on the account page).
 ENROLMENT_SESSION_KEY = "skillcert_two_factor_enrolment"
-# "Try again later" refusals answer 429 Too Many Requests; wrong credentials keep the ordinary 200 form page.
-TRY_LATER_REASONS = frozenset({"locked", "ip_throttled"})
+# "Try again later" refusals answer 429 Too Many Requests, a proof of work to solve first 428 Precondition
+# Required (as the public query does); wrong credentials keep the ordinary 200 form page.
+REFUSAL_STATUS = {"locked": 429, "ip_throttled": 429, "challenge": 428}
 # A password step is good for this long (seconds) before the second factor must be entered.
 PENDING_MAX_AGE = 5 * 60
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -60,15 +66,25 @@ def _safe_next(request: ContextRequest, value: str | None) -> str:
     return ""
 
 
+def _failure_notice(notice: FailureNotice) -> str:
+    return _(
+        "自您上次登录以来，您的账户有 %(count)d 次登录失败，最近一次在 %(time)s。"
+        "如果不是您本人操作，请立即修改密码。"
+    ) % {"count": notice.failures, "time": date_format(timezone.localtime(notice.last_at), "Y-m-d H:i")}
+
+
 def _complete_login(request: ContextRequest, *, user: User, device: Device | None) -> str:
-    """Log the user in (new session key), mark the OTP device verified, audit; returns where to go next."""
+    """Log the user in (new session key), mark the OTP device verified, audit, tell the user of failed
+    attempts since their last sign-in; returns where to go next."""
     pending = request.session.pop(PENDING_KEY, None) or {}
     next_url = pending.get("next", "") or _safe_next(request, request.GET.get("next"))
     auth_login(request, user, backend=MODEL_BACKEND)
     if device is not None:
         otp_login(request, device)
     mark_activity(request)
-    login_record(user=user, context=request.context, second_factor=device is not None)
+    notice = login_record(user=user, context=request.context, second_factor=device is not None)
+    if notice is not None:
+        messages.warning(request, _failure_notice(notice))
     return next_url or resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
@@ -76,7 +92,8 @@ def _second_factor_subject(request: ContextRequest) -> User | None:
     """Whose second factor is being asked for: a pending sign-in, or a signed-in but unverified staff user."""
     pending = request.session.get(PENDING_KEY)
     if pending:
-        if timezone.now().timestamp() - pending.get("at", 0) <= PENDING_MAX_AGE:
+        fresh = timezone.now().timestamp() - pending.get("at", 0) <= PENDING_MAX_AGE
+        if fresh and pending.get("client") == client_of(request.context.ip_address):
             pending_user = User.objects.filter(pk=pending.get("user_id"), is_active=True).first()
             if pending_user is not None:
                 return pending_user
@@ -98,16 +115,23 @@ def _back_to_login(request: ContextRequest) -> HttpResponse:
 def login_view(request: ContextRequest) -> HttpResponse:
     form = LoginForm(request.POST or None)
     status = 200
+    challenge = None
     if request.method == "POST" and form.is_valid():
         try:
             user = login_check_password(
                 username=form.cleaned_data["username"],
                 password=form.cleaned_data["password"],
+                challenge=form.cleaned_data["challenge"],
+                solution=form.cleaned_data["solution"],
                 context=request.context,
             )
         except LoginRefused as refused:
             form.add_error(None, refused.message)
-            status = 429 if refused.reason in TRY_LATER_REASONS else 200
+            status = REFUSAL_STATUS.get(refused.reason, 200)
+            challenge = refused.challenge
+            if challenge is not None:
+                form.fields["username"].widget.attrs.pop("autofocus", None)
+                form.fields["password"].widget.attrs["autofocus"] = True
         else:
             if not second_factor_required(user):
                 return redirect(_complete_login(request, user=user, device=None))
@@ -116,6 +140,7 @@ def login_view(request: ContextRequest) -> HttpResponse:
                 "user_id": user.pk,
                 "step": "verify" if has_device else "enrol",
                 "at": timezone.now().timestamp(),
+                "client": client_of(request.context.ip_address),
                 "next": _safe_next(request, request.POST.get("next") or request.GET.get("next")),
             }
             return redirect("accounts:login_verify" if has_device else "accounts:login_enrol")
@@ -124,6 +149,7 @@ def login_view(request: ContextRequest) -> HttpResponse:
         "accounts/login.html",
         {
             "form": form,
+            "challenge": challenge,
             "two_factor_off": not settings.SKILLCERT_REQUIRE_2FA,
             "next": _safe_next(request, request.POST.get("next") or request.GET.get("next")),
         },
@@ -148,7 +174,7 @@ def login_verify(request: ContextRequest) -> HttpResponse:
             )
         except LoginRefused as refused:
             form.add_error("code", refused.message)
-            status = 429 if refused.reason in TRY_LATER_REASONS else 200
+            status = REFUSAL_STATUS.get(refused.reason, 200)
         else:
             return redirect(_complete_login(request, user=user, device=device))
     return render(request, "accounts/login_verify.html", {"form": form, "subject": user}, status=status)

@@ -7,9 +7,27 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from conftest import make_user
+from skillcert.accounts.models import LoginFailure
 from skillcert.accounts.roles import Role
 from skillcert.accounts.services import candidate_create
 from skillcert.reference.models import Occupation
+
+
+def failed(user, count: int, *, locked_until=None, counting: bool = True) -> None:
+    """``count`` failed sign-ins of ``user`` from one client now, the last locking until ``locked_until``."""
+    rows = [
+        LoginFailure(
+            user=user,
+            username=user.username,
+            ip_address="198.51.100.1",
+            occurred_at=timezone.now(),
+            counts_for_pair=counting,
+            counts_for_account=counting,
+        )
+        for _ in range(count)
+    ]
+    rows[-1].locked_until = locked_until
+    LoginFailure.objects.bulk_create(rows)
 
 
 def dashboard(client, user) -> str:
@@ -93,11 +111,10 @@ def test_supervisor_and_statistician_see_their_own_next_step(client, world, name
 
 @time_machine.travel("2025-06-01 10:00 +0800", tick=False)
 def test_municipal_admin_sees_accounts_2fa_and_calendar_of_the_whole_city(client, world):
-    # given: one locked account, one staff member with a confirmed authenticator and one unconfirmed
-    world.body_s_admin.locked_until = timezone.now() + timedelta(minutes=20)
-    world.body_s_admin.save(update_fields=["locked_until"])
-    world.minhang_reviewer.locked_until = timezone.now() - timedelta(minutes=1)  # expired: not locked
-    world.minhang_reviewer.save(update_fields=["locked_until"])
+    # given: one account a client is locked out of, one with an expired lock and a success since, one
+    # staff member with a confirmed authenticator and one unconfirmed
+    failed(world.body_s_admin, 5, locked_until=timezone.now() + timedelta(minutes=20))
+    failed(world.minhang_reviewer, 5, locked_until=timezone.now() - timedelta(minutes=1), counting=False)
     TOTPDevice.objects.create(user=world.municipal_reviewer, name="phone", confirmed=True)
     TOTPDevice.objects.create(user=world.pudong_reviewer, name="phone", confirmed=False)
 
@@ -106,12 +123,12 @@ def test_municipal_admin_sees_accounts_2fa_and_calendar_of_the_whole_city(client
 
     # then: 6 authority staff + 5 body staff + 1 candidate account; 11 staff, 1 with an authenticator
     assert stat(html, "authority_admin", "users") == 12
-    assert stat(html, "authority_admin", "locked") == 1
-    assert "s_admin（s_admin）锁定至 2025-06-01 10:20" in html
+    assert stat(html, "authority_admin", "login-alerts") == 1
+    assert "s_admin（s_admin）近期登录失败 5 次，1 个来源暂停登录" in html
     assert stat(html, "authority_admin", "no-2fa") == 10
     assert "督促 10 名工作人员绑定双因素认证" in html
     assert stat(html, "authority_admin", "bodies") == 2
-    assert "解锁 1 个被锁定的账户" in html
+    assert "核实 1 个登录异常账户" in html
     # 2026's holidays are seeded, so nothing to enter for next year
     assert stat(html, "authority_admin", "calendar") > 0
     assert "录入 2026 年法定节假日与调休安排" not in html
@@ -130,15 +147,14 @@ def test_municipal_admin_is_asked_for_next_years_calendar(client, world):
 def test_district_admin_sees_only_the_district(client, world):
     # given
     pudong_admin = make_user("pudong_admin", Role.AUTHORITY_ADMIN, region=world.pudong)
-    world.body_s_admin.locked_until = timezone.now() + timedelta(minutes=20)  # in 闵行: not counted
-    world.body_s_admin.save(update_fields=["locked_until"])
+    failed(world.body_s_admin, 5)  # in 闵行: not counted
 
     # when
     html = dashboard(client, pudong_admin)
 
     # then: pudong_admin, pudong_reviewer and body_y's four staff; no candidates, no calendar
     assert stat(html, "authority_admin", "users") == 6
-    assert stat(html, "authority_admin", "locked") == 0
+    assert stat(html, "authority_admin", "login-alerts") == 0
     assert stat(html, "authority_admin", "no-2fa") == 6
     assert stat(html, "authority_admin", "bodies") == 1
     assert 'data-stat="calendar"' not in html

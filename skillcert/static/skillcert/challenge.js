@@ -1,9 +1,21 @@
+// The proof of work a form may ask for: the public query's after repeated misses (verification/challenge.py,
+// inlined by verification/pages.py under its CSP hash) and a sign-in's once an account has failed too often
+// (accounts/login_challenge.py, loaded as a static file). It finds a solution while the person fills in the
+// form, and submits the form once both are there. The form says what it needs:
+//   data-challenge, data-bits   the token and the leading zero bits asked for;
+//   data-verb                   what submitting does, for the status line ("查询", "登录");
+//   data-autosubmit="1"         the form is filled in already: submit as soon as the work is done;
+//   data-waits-for, data-waits-for-label
+//                               a field that must be filled in before submitting (the password), and its name.
 (function () {
   "use strict";
-  var form = document.getElementById("query-form");
-  if (!form || !form.dataset.challenge) { return; }
+  var form = document.querySelector("form[data-challenge]");
+  if (!form) { return; }
   var token = form.dataset.challenge;
   var bits = parseInt(form.dataset.bits, 10);
+  var verb = form.dataset.verb || "提交";
+  var waitsFor = form.dataset.waitsFor ? form.elements[form.dataset.waitsFor] : null;
+  var label = form.dataset.waitsForLabel || "";
   var status = document.getElementById("challenge-status");
   var encoder = new TextEncoder();
   var solved = false;
@@ -75,14 +87,28 @@
       }
     }
   }
+  function fillIn() {
+    return solved ? "浏览器验证已完成，请填写" + label + "后" + verb + "。"
+      : "请填写" + label + "；浏览器验证完成后将自动" + verb + "。";
+  }
   form.addEventListener("submit", function (event) {
-    if (!solved) { event.preventDefault(); wanted = true; status.textContent = "正在完成浏览器验证，完成后自动查询…"; }
+    if (waitsFor && !waitsFor.value) {
+      event.preventDefault();
+      status.textContent = fillIn();
+      waitsFor.focus();
+      return;
+    }
+    if (!solved) { event.preventDefault(); wanted = true; status.textContent = "正在完成浏览器验证，完成后自动" + verb + "…"; }
   });
   status.textContent = "正在完成浏览器验证…";
   solve().then(function (solution) {
     form.elements.solution.value = solution;
     solved = true;
-    status.textContent = "浏览器验证已完成。";
-    if (wanted) { form.submit(); }
+    if (wanted && !(waitsFor && !waitsFor.value)) {
+      status.textContent = "浏览器验证已完成，正在" + verb + "…";
+      form.submit();
+    } else {
+      status.textContent = waitsFor ? fillIn() : "浏览器验证已完成。";
+    }
   });
 })();
