@@ -52,8 +52,6 @@ def level_range_list_view(request: HttpRequest) -> HttpResponse:
         recorded_only=form.cleaned_data["recorded"] if valid else False,
     )
     page = Paginator(occupations, OCCUPATIONS_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "reference/level_ranges.html",
@@ -61,7 +59,6 @@ def level_range_list_view(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "rows": selectors.level_range_rows(occupations=page.object_list),
-            "query": query.urlencode(),
             "may_edit": is_municipal_admin(request.user),  # type: ignore[arg-type]
         },
     )

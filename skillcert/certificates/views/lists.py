@@ -38,8 +38,6 @@ def certificate_list_view(request: SignedInRequest) -> HttpResponse:
         year=filters.get("year"),
     )
     page = Paginator(certificates, CERTIFICATES_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "certificates/list.html",
@@ -47,7 +45,6 @@ def certificate_list_view(request: SignedInRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "plan": plan,
-            "query": query.urlencode(),
             "years": selectors.certificate_years(certificates=visible),
             "filtered": any(filters.get(name) for name in ("q", "plan", "level", "year")),
         },

@@ -24,10 +24,3 @@ def errors_onto_form(
 
 def page_of(request: HttpRequest, items, per_page: int = PER_PAGE) -> Page:
     return Paginator(items, per_page).get_page(request.GET.get("page"))
-
-
-def query_without_page(request: HttpRequest) -> str:
-    """The current query string without ``page``, for pagination links."""
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()

@@ -15,7 +15,7 @@ from skillcert.core.errors import ApplicationError
 from skillcert.registry import selectors, services
 from skillcert.registry.forms import ReasonForm
 from skillcert.registry.models import Body
-from skillcert.registry.views._helpers import errors_onto_form, page_of, query_without_page
+from skillcert.registry.views._helpers import errors_onto_form, page_of
 
 # What each status action does: the service, the statuses it starts from, and its words.
 STATUS_ACTIONS = {
@@ -60,7 +60,6 @@ def body_list_view(request: HttpRequest) -> HttpResponse:
             "search": search,
             "status": status,
             "statuses": Body.FilingStatus.choices,
-            "query": query_without_page(request),
         },
     )
 

@@ -7,7 +7,7 @@ from django.urls import path
 from skillcert.accounts.permissions import public_view
 from skillcert.registry import selectors
 from skillcert.registry.forms import DirectorySearchForm
-from skillcert.registry.views._helpers import page_of, query_without_page
+from skillcert.registry.views._helpers import page_of
 
 
 @public_view
@@ -26,7 +26,6 @@ def directory_view(request: HttpRequest) -> HttpResponse:
             "page": page,
             "entries": selectors.public_bodies(bodies=page.object_list),
             "searched": any(search.values()),
-            "query": query_without_page(request),
         },
     )
 

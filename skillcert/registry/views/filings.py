@@ -14,7 +14,7 @@ from skillcert.core.errors import ApplicationError
 from skillcert.registry import selectors, services
 from skillcert.registry.forms import DetailsForm, FilingSearchForm, ScopeForm, SiteForm
 from skillcert.registry.models import Body, FilingApplication
-from skillcert.registry.views._helpers import errors_onto_form, page_of, query_without_page
+from skillcert.registry.views._helpers import errors_onto_form, page_of
 
 FILING_ROLES = FILING_AUTHORITY_ROLES | {Role.BODY_ADMIN}
 EDITABLE = (FilingApplication.Status.DRAFT, FilingApplication.Status.RETURNED)
@@ -42,7 +42,6 @@ def filing_list_view(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page_of(request, applications),
-            "query": query_without_page(request),
             "is_body": request.user.has_role(Role.BODY_ADMIN),
             "may_start": _may_start(request.user),
             "open_application": selectors.filing_open_for_body(body=request.user.body)
