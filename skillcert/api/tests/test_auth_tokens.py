@@ -19,6 +19,7 @@ from skillcert.api.v1.auth import SAFE_METHODS
 from skillcert.api.v1.problems import BEARER_CHALLENGE, PROBLEM_CONTENT_TYPE
 from skillcert.api.v1.routers.auth import TokenScope
 from skillcert.core.models import AuditEvent
+from skillcert.verification.challenge import challenge_solve
 
 TOKEN_URL = "/api/v1/auth/token"
 TOKENS_URL = "/api/v1/auth/tokens"
@@ -127,6 +128,84 @@ def test_unknown_user_answers_like_wrong_password(world, api_client):
     response = api_client.call("POST", TOKEN_URL, body={"username": "nobody", "password": "wrong-password"})
     # then the answer is the same as for a wrong password
     assert assert_problem(response, 401)["detail"] == "用户名或密码错误。"
+
+
+def fail_from(api_client, username: str, *, address: str, times: int) -> None:
+    for _ in range(times):
+        body = {"username": username, "password": "wrong-password"}
+        api_client.call("POST", TOKEN_URL, body=body, REMOTE_ADDR=address)
+
+
+def test_five_failures_from_one_client_refuse_that_client_with_429_even_with_the_right_password(
+    world, api_client, without_2fa
+):
+    # given five wrong passwords for y_admin from one client
+    fail_from(api_client, "y_admin", address="203.0.113.7", times=5)
+
+    # when the right password comes from that client, and from another
+    body = {"username": "y_admin", "password": WORLD_PASSWORD}
+    same = api_client.call("POST", TOKEN_URL, body=body, REMOTE_ADDR="203.0.113.7")
+    other = api_client.call("POST", TOKEN_URL, body=body, REMOTE_ADDR="198.51.100.7")
+
+    # then the first is refused as too many (429), without saying whether the account exists; the other
+    # client gets its token
+    assert assert_problem(same, 429)["detail"].startswith("使用该用户名从您所在的网络地址登录失败次数过多")
+    assert other.status_code == 201, other.content
+
+
+@pytest.mark.parametrize("username", ["y_admin", "nobody"])
+def test_an_account_failing_from_many_clients_needs_a_proof_of_work_which_an_integration_can_solve(
+    world, api_client, without_2fa, settings, username
+):
+    # given an account (or a username nobody has) with three failures from three clients: the threshold is 3
+    settings.SKILLCERT_LOGIN_CHALLENGE_AFTER_FAILURES = 3
+    settings.SKILLCERT_LOGIN_CHALLENGE_BITS = 8
+    for index in range(3):
+        fail_from(api_client, username, address=f"198.51.100.{index + 1}", times=1)
+    password = WORLD_PASSWORD if username == "y_admin" else "wrong-password"
+    body = {"username": username, "password": password}
+
+    # when a fourth client sends the password without a solution
+    first = api_client.call("POST", TOKEN_URL, body=body, REMOTE_ADDR="203.0.113.9")
+
+    # then 428 gives the challenge to solve, as RFC 9457 extension members, and no password was tried
+    assert first.status_code == 428 and first["Content-Type"] == PROBLEM_CONTENT_TYPE
+    problem = first.json()
+    assert set(problem) == {
+        "type",
+        "title",
+        "status",
+        "detail",
+        "errors",
+        "challenge",
+        "algorithm",
+        "bits",
+        "expires",
+    }
+    assert (problem["type"], problem["algorithm"], problem["bits"]) == (
+        "urn:skillcert:problem:challenge-required",
+        "SHA-256",
+        8,
+    )
+    assert "工作量证明" in problem["detail"]
+
+    # when it sends a wrong solution, then a new challenge comes back (428) and still no token
+    wrong = {**body, "challenge": problem["challenge"], "solution": "not-a-solution"}
+    again = api_client.call("POST", TOKEN_URL, body=wrong, REMOTE_ADDR="203.0.113.9")
+    assert again.status_code == 428 and again.json()["challenge"] != problem["challenge"]
+    assert "未通过或已过期" in again.json()["detail"]
+
+    # when it solves the challenge and sends it with the password
+    token = again.json()["challenge"]
+    solved = {**body, "challenge": token, "solution": challenge_solve(token=token, bits=8)}
+    answer = api_client.call("POST", TOKEN_URL, body=solved, REMOTE_ADDR="203.0.113.9")
+
+    # then the password is checked: the owner gets a token; a wrong password is 401 with the next challenge
+    if username == "y_admin":
+        assert answer.status_code == 201, answer.content
+    else:
+        assert answer.status_code == 401
+        assert answer.json()["detail"] == "用户名或密码错误。" and answer.json()["challenge"] != token
 
 
 def test_second_factor_user_without_otp_code_returns_401_with_field_error(world, api_client):

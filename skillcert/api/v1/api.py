@@ -56,7 +56,7 @@ class SkillcertAPI(NinjaAPI):
                 for response in operation.get("responses", {}).values():
                     content = response.get("content", {})
                     ref = content.get("application/json", {}).get("schema", {}).get("$ref", "")
-                    if ref.endswith("/ProblemOut"):
+                    if ref.endswith(("/ProblemOut", "/ChallengeProblemOut")):
                         content[PROBLEM_CONTENT_TYPE] = content.pop("application/json")
                 _document_input_errors(operation)
         return schema

@@ -49,6 +49,7 @@ TITLES = {
     405: gettext_lazy("不支持该请求方法"),
     409: gettext_lazy("与当前状态冲突"),
     422: gettext_lazy("请求数据未通过校验"),
+    428: gettext_lazy("须先完成工作量证明"),
     429: gettext_lazy("请求过于频繁"),
     500: gettext_lazy("服务器内部错误"),
     503: gettext_lazy("服务暂不可用"),
@@ -61,6 +62,7 @@ TYPES = {
     405: "method-not-allowed",
     409: "conflict",
     422: "validation-error",
+    428: "challenge-required",
     429: "too-many-requests",
     500: "server-error",
     503: "service-unavailable",
@@ -129,6 +131,16 @@ class ProblemOut(Schema):
     errors: list[FieldErrorOut]
 
 
+class ChallengeProblemOut(ProblemOut):
+    """428: a proof of work to solve before sending the request again (security.md A2). Find a solution
+    such that SHA-256 of ``challenge + ":" + solution`` begins with ``bits`` zero bits."""
+
+    challenge: str = Field(description="挑战令牌，与解（solution）一起重新提交")
+    algorithm: str = Field(description="哈希算法，固定为 SHA-256")
+    bits: int = Field(description='SHA-256(challenge + ":" + solution) 开头须为 0 的位数')
+    expires: int = Field(description="挑战的过期时间（Unix 秒）")
+
+
 @dataclass(frozen=True, slots=True)
 class FieldError:
     field: str | None  # None: the error concerns the request as a whole
@@ -145,6 +157,8 @@ class Problem(Exception):
     detail: str
     errors: Sequence[FieldError] = ()
     headers: dict[str, str] = field(default_factory=dict)
+    # RFC 9457 extension members, added to the body beside the standard ones (a challenge to solve).
+    extensions: dict[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:
         return self.detail
@@ -168,8 +182,10 @@ def problem_response(
     detail: str,
     errors: Iterable[FieldError] = (),
     headers: dict[str, str] | None = None,
+    extensions: dict[str, Any] | None = None,
 ) -> HttpResponse:
     body = {
+        **(extensions or {}),
         "type": PROBLEM_TYPE_PREFIX + TYPES.get(status, "error"),
         "title": str(TITLES.get(status, _("请求失败"))),
         "status": status,
@@ -236,7 +252,13 @@ def _on_application_error(request: HttpRequest, exc: ApplicationError) -> HttpRe
 
 
 def _on_problem(request: HttpRequest, exc: Problem) -> HttpResponse:
-    return problem_response(status=exc.status, detail=exc.detail, errors=exc.errors, headers=exc.headers)
+    return problem_response(
+        status=exc.status,
+        detail=exc.detail,
+        errors=exc.errors,
+        headers=exc.headers,
+        extensions=exc.extensions,
+    )
 
 
 def _on_authentication(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:

@@ -22,7 +22,7 @@ from skillcert.accounts.tokens import (
 )
 from skillcert.api.v1.auth import TokenAuth, api_user
 from skillcert.api.v1.integers import DatabaseId
-from skillcert.api.v1.problems import FieldError, Problem, problem_responses
+from skillcert.api.v1.problems import ChallengeProblemOut, FieldError, Problem, problem_responses
 
 router = Router(tags=["auth"])
 
@@ -40,6 +40,10 @@ class TokenCreateIn(Schema):
         default=None, max_length=16, description="动态验证码（需要双因素认证的账号必填）"
     )
     name: str | None = Field(default=None, max_length=60, description="令牌名称，便于识别用途")
+    # An account that has failed to sign in too often from all clients needs a proof of work first: a 428
+    # answer carries the challenge, and the request is sent again with it and its solution.
+    challenge: str | None = Field(default=None, max_length=200, description="428 应答中的挑战令牌")
+    solution: str | None = Field(default=None, max_length=32, description="挑战的解")
     # Least privilege: a client that needs to write asks for it.
     scope: TokenScope = Field(default="read", description=SCOPE_DESCRIPTION + "。默认只读")
 
@@ -71,7 +75,7 @@ class TokenListOut(Schema):
 @router.post(
     "/token",
     auth=None,
-    response={201: TokenCreateOut, **problem_responses(401, 403, 422, 429)},
+    response={201: TokenCreateOut, 428: ChallengeProblemOut, **problem_responses(401, 403, 422, 429)},
     url_name="auth_token_create",
     operation_id="auth_token_create",
     summary="以用户名和密码换取接口令牌",
@@ -79,6 +83,9 @@ class TokenListOut(Schema):
         "校验用户名、密码（需要双因素认证的账号还须提供动态验证码），签发一个接口令牌。令牌明文只返回这一次。"
         "令牌默认只读（scope=read），只读令牌调用 GET 以外的接口一律返回 403；"
         "需要写入时请指定 scope=read_write。"
+        "同一来源对同一账号多次失败后暂时拒绝（429）；账号从各来源累计失败过多时，"
+        "须先完成工作量证明（428，应答中给出 challenge 和 bits：求 solution 使 "
+        'SHA-256(challenge + ":" + solution) 开头有 bits 个 0 位，连同 challenge、solution 重新提交）。'
     ),
 )
 def create_token(request: HttpRequest, response: HttpResponse, data: TokenCreateIn):
@@ -87,7 +94,13 @@ def create_token(request: HttpRequest, response: HttpResponse, data: TokenCreate
     response["Cache-Control"] = "no-store"
     context = request.context  # type: ignore[attr-defined]
     try:
-        user = login_check_password(username=data.username, password=data.password, context=context)
+        user = login_check_password(
+            username=data.username,
+            password=data.password,
+            challenge=data.challenge or "",
+            solution=data.solution or "",
+            context=context,
+        )
         if second_factor_required(user):
             if not data.otp_code:
                 raise Problem(
@@ -97,7 +110,7 @@ def create_token(request: HttpRequest, response: HttpResponse, data: TokenCreate
                 )
             login_check_second_factor(user=user, code=data.otp_code, context=context)
     except LoginRefused as refused:
-        raise Problem(status=401, detail=refused.message) from None
+        raise _token_refused(refused, challenge_sent=bool(data.challenge)) from None
     try:
         token, key = api_token_create(
             user=user, name=data.name or _("接口令牌"), scope=data.scope, actor=user, context=context
@@ -143,3 +156,22 @@ def revoke_token(request: HttpRequest, token_id: DatabaseId):
     token = get_object_or_404(api_token_list(user=user), pk=token_id)
     api_token_revoke(token=token, actor=user, context=request.context)  # type: ignore[attr-defined]
     return 204, None
+
+
+def _token_refused(refused: LoginRefused, *, challenge_sent: bool) -> Problem:
+    """A refused exchange as its problem: 428 with a proof of work to solve, 429 to try later, else 401. A
+    wrong password on an account that needs a proof of work carries the next one, as the login page does."""
+    challenge = refused.challenge.as_json() if refused.challenge is not None else {}
+    if refused.reason == "challenge":
+        if challenge_sent:
+            detail = _("工作量证明未通过或已过期（每个挑战只能使用一次），请求解应答中的新挑战后重新提交。")
+        else:
+            detail = _(
+                "该账号近期登录失败次数较多，须先完成工作量证明：求一个 solution，"
+                '使 SHA-256(challenge + ":" + solution) 开头有 bits 个 0 位，'
+                "再连同 challenge、solution 和密码重新提交。"
+            )
+        return Problem(status=428, detail=detail, extensions=challenge)
+    if refused.reason in ("locked", "ip_throttled"):
+        return Problem(status=429, detail=refused.message)
+    return Problem(status=401, detail=refused.message, extensions=challenge)
