@@ -33,12 +33,13 @@ test-pg: $(STAMP)
 	@test -n "$$SKILLCERT_TEST_DATABASE_URL" || { echo "设置 SKILLCERT_TEST_DATABASE_URL，例如 postgres://postgres@127.0.0.1:5432/skillcert"; exit 2; }
 	SKILLCERT_DATABASE_URL="$$SKILLCERT_TEST_DATABASE_URL" $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
-## lint: ruff, format check, mypy, migrations up to date
+## lint: ruff, format check, mypy, migrations up to date, the C module free of warnings
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	gcc -O2 -c -o /dev/null -Wall -Wextra -Werror -I"$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["include"])')" skillcert/verification/_counting.c
 
 ## bench: benchmarks under bench/, one JSON object per line
 bench: $(STAMP)

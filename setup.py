@@ -11,7 +11,9 @@ setup(
         Extension(
             "skillcert.verification._counting",
             sources=["skillcert/verification/_counting.c"],
-            extra_compile_args=["-O2", "-Wall", "-Wextra", "-Werror"],
+            # Warnings are errors in `make lint` (CI), not here: a newer compiler's new warning must not
+            # stop an installation.
+            extra_compile_args=["-O2", "-Wall", "-Wextra"],
         )
     ]
 )
