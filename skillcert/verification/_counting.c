@@ -1,7 +1,7 @@
 /* The hot loop of the shared rate-limit counters (counters.py), in C.
 
    Every public query adds to about seven counters and reads each from every worker's segment. In Python
-   that loop was a fifth of the query's bytecodes (docs/decisions/0011); here it is a few hundred
+   that loop was a fifth of the query's bytecodes (docs/decisions/0011); here it is under a thousand
    instructions.
    counters.py keeps everything else: the file, its header, claiming a segment, the fallback counters.
 
